@@ -1,0 +1,80 @@
+# Carrefour — the two commands of the README: `make run` and `make test`.
+# Everything they need is installed from the project's own files.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install lint migrate demo serve messages lock system-deps npm-deps clean
+
+help:
+	@echo "make run   — installe, migre, charge la démo et sert http://$(HOST):$(PORT)"
+	@echo "make test  — ruff, check, makemigrations --check et pytest"
+
+# --- installation ----------------------------------------------------------
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the pinned requirements change: a second `make run` starts in seconds.
+$(VENV)/.installed: requirements.lock | $(PY)
+	$(PIP) install --disable-pip-version-check -q -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+# npm packages (official territories, Leaflet). Optional: without npm the site
+# still runs, with régions and départements only (see README).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm est introuvable : les communes ne seront pas chargées (régions et départements seulement)."; \
+	fi
+
+npm-deps:
+	@$(MAKE) --no-print-directory node_modules/.installed || true
+
+# Debian packages the browser tests need (Debian's chromium; never a downloaded browser).
+system-deps:
+	@./.ci/system-deps
+
+lock:
+	$(PIP) freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+# --- run -------------------------------------------------------------------
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate npm-deps
+	$(PY) manage.py setup_carrefour
+
+run: demo
+	$(PY) manage.py carrefour_welcome --host $(HOST) --port $(PORT)
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cms.asgi:application
+
+# --- quality ---------------------------------------------------------------
+lint: install
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+
+test: install system-deps npm-deps
+	$(PY) -m ruff format --check .
+	$(PY) -m ruff check .
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Source strings are French; locale/en holds the English translation.
+MSG_IGNORE := --ignore .venv --ignore node_modules --ignore var --ignore static_collected --ignore tests --ignore benchmarks
+messages: install
+	$(PY) manage.py makemessages -l en --no-obsolete --add-location file $(MSG_IGNORE)
+	$(PY) manage.py compilemessages -l en $(MSG_IGNORE)
+
+clean:
+	rm -rf $(VENV) node_modules var static_collected

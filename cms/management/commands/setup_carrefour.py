@@ -1,0 +1,48 @@
+"""Everything `make run` needs in the database, idempotently: site tree,
+territories, editorial pages, demo accounts and demo content."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts.demo import demo_accounts_ensure
+from cms.demo.editorial import editorial_pages_ensure
+from cms.services import site_tree_ensure
+from innovations.models import Territory, TerritoryLevel
+from innovations.territories import NPM_COMMUNES
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare le site : arborescence, territoires, pages éditoriales et contenu "
+        "de démonstration."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-demo", action="store_true", help="Sans contenu de démonstration.")
+
+    def handle(self, *args, no_demo: bool, **options):
+        self.verbosity = options["verbosity"]
+        home = site_tree_ensure()
+        self._territories()
+        created = editorial_pages_ensure(home=home)
+        if created:
+            self.stdout.write(f"{len(created)} pages éditoriales créées.")
+        if no_demo:
+            return
+        demo_accounts_ensure()
+        self.stdout.write(self.style.SUCCESS("Site prêt."))
+
+    def _territories(self) -> None:
+        communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).count()
+        departements = Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).count()
+        if departements == 0 or (communes == 0 and NPM_COMMUNES.exists()):
+            call_command("load_territories", verbosity=self.verbosity)
+        elif communes == 0:
+            self.stdout.write(
+                self.style.WARNING(
+                    "Communes non chargées : installez npm puis relancez `make run` "
+                    "(régions et départements seulement)."
+                )
+            )

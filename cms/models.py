@@ -1,0 +1,194 @@
+"""Home, editorial and contact pages, and the settings of the site shell."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
+from wagtail.contrib.forms.panels import FormSubmissionsPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from .blocks import editorial_blocks
+
+
+class BasePage(Page):
+    """What every page type shares: a listing summary and a social image (used by
+    cards, Open Graph tags and search documents)."""
+
+    listing_summary = models.CharField(
+        _("résumé pour les listes"),
+        max_length=300,
+        blank=True,
+        help_text=_("Affiché dans les cartes et les résultats de recherche (300 caractères)."),
+    )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image de partage"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Image montrée quand la page est partagée sur les réseaux sociaux."),
+    )
+
+    promote_panels = [
+        *Page.promote_panels,
+        FieldPanel("listing_summary"),
+        FieldPanel("social_image"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("listing_summary")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def summary_text(self) -> str:
+        return self.listing_summary or self.search_description or ""
+
+
+class HomePage(BasePage):
+    intro = models.CharField(_("accroche"), max_length=250, blank=True)
+    body = StreamField(editorial_blocks(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from cms.selectors import home_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_page_context(request=request))
+        return context
+
+
+class EditorialPage(BasePage):
+    """À propos, mentions légales, accessibilité, articles, guides…"""
+
+    intro = models.TextField(_("chapô"), max_length=600, blank=True)
+    body = StreamField(editorial_blocks(), verbose_name=_("contenu"), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
+    search_fields = [*BasePage.search_fields, index.SearchField("intro"), index.SearchField("body")]
+
+    parent_page_types = ["cms.HomePage", "cms.EditorialPage"]
+    subpage_types = ["cms.EditorialPage", "cms.ContactPage"]
+
+    class Meta:
+        verbose_name = _("page éditoriale")
+        verbose_name_plural = _("pages éditoriales")
+
+
+class ContactFormField(AbstractFormField):
+    page = ParentalKey("ContactPage", on_delete=models.CASCADE, related_name="form_fields")
+
+
+class ContactPage(AbstractEmailForm):
+    """Contact form (Wagtail form builder): submissions are stored and e-mailed."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+    thank_you_text = RichTextField(
+        _("message de remerciement"), blank=True, features=["bold", "italic", "link"]
+    )
+
+    content_panels = [
+        *AbstractEmailForm.content_panels,
+        FormSubmissionsPanel(),
+        FieldPanel("intro"),
+        InlinePanel("form_fields", label=_("Champs du formulaire")),
+        FieldPanel("thank_you_text"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("from_address"), FieldPanel("to_address")]),
+                FieldPanel("subject"),
+            ],
+            _("E-mail"),
+        ),
+    ]
+
+    parent_page_types = ["cms.HomePage", "cms.EditorialPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("page de contact")
+
+    def get_form_class(self):
+        from cms.forms import SiteFormMixin
+
+        base = super().get_form_class()
+        return type(base.__name__, (SiteFormMixin, base), {})
+
+
+@register_setting(icon="site")
+class SiteShellSettings(BaseSiteSetting):
+    """The pages the header and footer link to, chosen by editors."""
+
+    about_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « À propos »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    communities_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Communautés »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    legal_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Mentions légales »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Accessibilité »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Données personnelles »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Contact »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        FieldPanel("about_page"),
+        FieldPanel("communities_page"),
+        FieldPanel("legal_page"),
+        FieldPanel("accessibility_page"),
+        FieldPanel("privacy_page"),
+        FieldPanel("contact_page"),
+    ]
+
+    class Meta:
+        verbose_name = _("navigation du site")

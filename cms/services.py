@@ -1,0 +1,50 @@
+"""Write-side services of the site shell: the page tree."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from .models import HomePage
+
+
+def site_tree_ensure(*, hostname: str = "localhost", port: int = 80) -> HomePage:
+    """Make sure a HomePage is the root of the default Site (replacing Wagtail's
+    placeholder « Welcome » page on a fresh database). Idempotent."""
+    with transaction.atomic():
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node()
+            placeholder = root.get_children().filter(slug="home").first()
+            if placeholder is not None and placeholder.specific_class is Page:
+                placeholder.slug = "ancienne-accueil"
+                placeholder.save()
+            home = HomePage(
+                title="Carrefour des innovations sociales",
+                slug="accueil",
+                intro=(
+                    "Trouvez, faites connaître et essaimez les projets socialement innovants "
+                    "des territoires."
+                ),
+                seo_title=settings.WAGTAIL_SITE_NAME,
+            )
+            root.add_child(instance=home)
+            home.save_revision().publish()
+            if placeholder is not None and placeholder.specific_class is Page:
+                Site.objects.filter(root_page=placeholder).update(root_page=home)
+                placeholder.delete()
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname=hostname,
+                port=port,
+                root_page=home,
+                is_default_site=True,
+                site_name=settings.WAGTAIL_SITE_NAME,
+            )
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.site_name = settings.WAGTAIL_SITE_NAME
+            site.save()
+    return home

@@ -1,0 +1,55 @@
+"""Production: PostgreSQL, Redis, Elasticsearch and SMTP, each from its environment variable.
+
+Refuses to start on an insecure configuration, with one line saying what to fix.
+"""
+
+from .base import *  # noqa: F403
+from .base import (
+    ALLOWED_HOSTS,
+    DEBUG,
+    INSECURE_DEFAULT_SECRET_KEY,
+    SECRET_KEY,
+    bool_var,
+    env,
+)
+from .env import ConfigurationError
+
+
+def _check_secret_key(key: str) -> None:
+    if not key or key == INSECURE_DEFAULT_SECRET_KEY:
+        raise ConfigurationError(
+            "SECRET_KEY manquante : définissez une clé secrète aléatoire d'au moins 50 caractères."
+        )
+    if key.startswith("django-insecure") or len(key) < 50 or len(set(key)) < 5:
+        raise ConfigurationError(
+            "SECRET_KEY trop faible : au moins 50 caractères aléatoires, sans le préfixe "
+            "« django-insecure »."
+        )
+
+
+_check_secret_key(SECRET_KEY)
+if DEBUG:
+    raise ConfigurationError("DEBUG est activé : mettez DEBUG=false en production.")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ConfigurationError(
+        "ALLOWED_HOSTS est vide ou contient « * » : listez les noms de domaine servis "
+        "(ex. ALLOWED_HOSTS=carrefour.example.org)."
+    )
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = bool_var("SECURE_SSL_REDIRECT", default=True)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = bool_var("SECURE_HSTS_PRELOAD", default=False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+# Health checks from the load balancer arrive over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

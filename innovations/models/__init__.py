@@ -1,0 +1,3 @@
+from .territories import Territory, TerritoryLevel
+
+__all__ = ["Territory", "TerritoryLevel"]

@@ -1,0 +1,59 @@
+"""`manage.py setup_carrefour` (run by `make run`) is idempotent."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from wagtail.models import Page, Revision, Site
+
+from cms.models import HomePage, SiteShellSettings
+from innovations.models import Territory
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return {
+        "pages": list(Page.objects.order_by("path").values_list("path", "title", "live")),
+        "revisions": Revision.objects.count(),
+        "users": list(get_user_model().objects.order_by("email").values_list("email", "password")),
+        "territories": Territory.objects.count(),
+        "sites": list(Site.objects.values_list("hostname", "root_page_id")),
+        "shell": list(SiteShellSettings.objects.values()),
+    }
+
+
+def test_setup_builds_the_site_tree_and_demo_accounts(settings):
+    settings.EMBEDDED_DATABASE = True
+    call_command("setup_carrefour", verbosity=0)
+    home = HomePage.objects.get()
+    assert Site.objects.get(is_default_site=True).root_page_id == home.pk
+    assert {p.slug for p in home.get_children()} >= {
+        "a-propos",
+        "communautes",
+        "mentions-legales",
+        "accessibilite",
+        "donnees-personnelles",
+        "contact",
+    }
+    editor = get_user_model().objects.get(email="editeur@carrefour.test")
+    assert editor.groups.filter(name="Éditeurs").exists()
+    assert editor.check_password("carrefour-demo")
+    assert Territory.objects.filter(level="departement").count() == 101
+    assert Territory.objects.filter(level="region").count() == 18
+
+
+def test_setup_twice_changes_nothing(settings):
+    settings.EMBEDDED_DATABASE = True
+    call_command("setup_carrefour", verbosity=0)
+    first = _snapshot()
+    call_command("setup_carrefour", verbosity=0)
+    assert _snapshot() == first
+
+
+def test_demo_accounts_cannot_log_in_outside_the_embedded_default(settings):
+    settings.EMBEDDED_DATABASE = False
+    call_command("setup_carrefour", verbosity=0)
+    editor = get_user_model().objects.get(email="editeur@carrefour.test")
+    assert not editor.has_usable_password()

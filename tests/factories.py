@@ -1,0 +1,34 @@
+"""factory_boy factories for the models tests need."""
+
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from accounts.models import Profile
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"membre{n}@exemple.org")
+    password = factory.PostGenerationMethodCall("set_password", "un-mot-de-passe-solide-42")
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+            Profile.objects.get_or_create(
+                user=self, defaults={"display_name": self.email.split("@")[0]}
+            )
+            self.save()
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create and extracted:
+            for name in extracted:
+                self.groups.add(Group.objects.get(name=name))
