@@ -6,8 +6,8 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cms.forms import SiteFormMixin, SiteModelForm
-from innovations.selectors import territory_choices_for_profile
+from cms.forms import GroupedCheckboxSelectMultiple, SiteFormMixin, SiteModelForm
+from innovations.selectors import grouped_theme_choices, territory_choices_for_profile
 
 from .models import Profile
 
@@ -47,12 +47,14 @@ class ProfileForm(SiteModelForm):
             "organisation_type",
             "role",
             "home_territory",
+            "interests",
             "is_public",
         ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 5, "maxlength": 1000}),
             "display_name": forms.TextInput(attrs={"autocomplete": "nickname"}),
             "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "interests": GroupedCheckboxSelectMultiple,
         }
         help_texts = {"bio": _("1 000 caractères au plus.")}
 
@@ -62,6 +64,10 @@ class ProfileForm(SiteModelForm):
         field.queryset = territory_choices_for_profile()
         field.empty_label = _("— Aucun —")
         field.help_text = _("Votre région ou votre département.")
+        self.fields["interests"].queryset = self.fields["interests"].queryset.select_related(
+            "domain"
+        )
+        self.fields["interests"].choices = grouped_theme_choices()
 
 
 class DeleteAccountForm(SiteFormMixin, forms.Form):

@@ -109,6 +109,13 @@ class Profile(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    interests = models.ManyToManyField(
+        "innovations.Theme",
+        verbose_name=_("centres d'intérêt"),
+        blank=True,
+        related_name="+",
+        help_text=_("Les thèmes qui vous intéressent."),
+    )
     avatar = models.ImageField(_("avatar"), upload_to=avatar_path, blank=True)
     is_public = models.BooleanField(
         _("profil public"),

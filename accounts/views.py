@@ -32,7 +32,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES, instance=profile)
         if form.is_valid():
-            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            fields = {
+                name: form.cleaned_data[name] for name in form.Meta.fields if name != "interests"
+            }
             try:
                 services.profile_update(
                     user=request.user,
@@ -85,4 +87,10 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = selectors.profile_visible(user_id=user_id, viewer=request.user)
     if profile is None:
         raise Http404(_("Ce profil n'existe pas ou n'est pas public."))
-    return render(request, "accounts/profile_detail.html", {"profile": profile})
+    from innovations.selectors import projects_of_member_public
+
+    return render(
+        request,
+        "accounts/profile_detail.html",
+        {"profile": profile, "projects": projects_of_member_public(user_id=user_id)},
+    )

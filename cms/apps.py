@@ -6,3 +6,10 @@ class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Site et pages éditoriales")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from search.registry import register_adapter
+
+        from .search_documents import EditorialPageAdapter
+
+        register_adapter(EditorialPageAdapter())

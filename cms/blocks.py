@@ -106,3 +106,29 @@ def body_blocks() -> list[tuple[str, blocks.Block]]:
 
 def editorial_blocks() -> list[tuple[str, blocks.Block]]:
     return [*body_blocks(), ("call_to_action", CallToActionBlock())]
+
+
+def stream_text(stream) -> str:
+    """The readable text of a StreamField (for search documents and exports)."""
+    from django.utils.html import strip_tags
+
+    parts: list[str] = []
+    for block in stream or []:
+        value = block.value
+        kind = block.block_type
+        if kind == "paragraph":
+            source = value.source if hasattr(value, "source") else str(value)
+            parts.append(strip_tags(source.replace("</p>", "</p>\n")))
+        elif kind == "heading":
+            parts.append(str(value))
+        elif kind == "quote":
+            parts.append(f"{value['quote']} {value.get('attribution') or ''}")
+        elif kind == "key_figures":
+            parts.extend(f"{item['figure']} {item['label']}" for item in value)
+        elif kind == "image":
+            parts.append(value.get("caption") or "")
+        elif kind == "video":
+            parts.append(f"{value.get('title') or ''} {value.get('transcript') or ''}")
+    import html
+
+    return html.unescape("\n".join(p.strip() for p in parts if p and p.strip()))

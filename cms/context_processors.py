@@ -23,5 +23,5 @@ def site_shell(request) -> dict:
         "SITE_URL": settings.SITE_URL,
         "main_nav": SimpleLazyObject(lambda: navigation["main_nav"]),
         "footer_nav": SimpleLazyObject(lambda: navigation["footer_nav"]),
-        "search_url": SimpleLazyObject(_search_url),
+        "site_search_url": SimpleLazyObject(_search_url),
     }

@@ -26,3 +26,10 @@ class SiteForm(SiteFormMixin, forms.Form):
 
 class SiteModelForm(SiteFormMixin, forms.ModelForm):
     pass
+
+
+class GroupedCheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Checkboxes whose groups (e.g. theme domains) are fieldsets with a legend,
+    rather than Django's unlabelled <label> headings."""
+
+    template_name = "components/widgets/grouped_checkboxes.html"

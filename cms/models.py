@@ -132,6 +132,14 @@ class ContactPage(AbstractEmailForm):
 class SiteShellSettings(BaseSiteSetting):
     """The pages the header and footer link to, chosen by editors."""
 
+    projects_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("page « Projets »"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     about_page = models.ForeignKey(
         "wagtailcore.Page",
         verbose_name=_("page « À propos »"),
@@ -182,6 +190,7 @@ class SiteShellSettings(BaseSiteSetting):
     )
 
     panels = [
+        FieldPanel("projects_page"),
         FieldPanel("about_page"),
         FieldPanel("communities_page"),
         FieldPanel("legal_page"),

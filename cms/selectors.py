@@ -42,7 +42,7 @@ def site_navigation(*, request: HttpRequest) -> dict[str, list[NavItem]]:
 
     shell = SiteShellSettings.for_request(request)
     main = [
-        (_("Projets"), _url_name("innovations:project_index") or None),
+        (_("Projets"), _page_url(shell.projects_page, request)),
         (_("Communautés"), _page_url(shell.communities_page, request)),
         (_("Recherche"), _url_name("search:search")),
         (_("À propos"), _page_url(shell.about_page, request)),
@@ -60,4 +60,10 @@ def site_navigation(*, request: HttpRequest) -> dict[str, list[NavItem]]:
 
 
 def home_page_context(*, request: HttpRequest) -> dict:
-    return {}
+    from innovations.selectors import project_index_page, projects_latest, projects_live
+
+    return {
+        "latest_projects": projects_latest(limit=6),
+        "project_count": projects_live().count(),
+        "projects_page": project_index_page(),
+    }

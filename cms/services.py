@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
@@ -9,9 +11,17 @@ from wagtail.models import Page, Site
 from .models import HomePage
 
 
-def site_tree_ensure(*, hostname: str = "localhost", port: int = 80) -> HomePage:
+def _site_address() -> tuple[str, int]:
+    parts = urlsplit(settings.SITE_URL)
+    default_port = 443 if parts.scheme == "https" else 80
+    return parts.hostname or "localhost", parts.port or default_port
+
+
+def site_tree_ensure() -> HomePage:
     """Make sure a HomePage is the root of the default Site (replacing Wagtail's
-    placeholder « Welcome » page on a fresh database). Idempotent."""
+    placeholder « Welcome » page on a fresh database), with the Site's address taken
+    from SITE_URL (used for absolute links: share buttons, feeds, e-mails). Idempotent."""
+    hostname, port = _site_address()
     with transaction.atomic():
         home = HomePage.objects.first()
         if home is None:
@@ -43,8 +53,11 @@ def site_tree_ensure(*, hostname: str = "localhost", port: int = 80) -> HomePage
                 is_default_site=True,
                 site_name=settings.WAGTAIL_SITE_NAME,
             )
-        elif site.root_page_id != home.pk:
+        elif site.root_page_id != home.pk or (site.hostname, site.port) == ("localhost", 80):
+            # Wagtail's placeholder site: point it at our home page and address.
             site.root_page = home
             site.site_name = settings.WAGTAIL_SITE_NAME
+            if (site.hostname, site.port) == ("localhost", 80):
+                site.hostname, site.port = hostname, port
             site.save()
     return home

@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
+from .api import api
 
 handler404 = "cms.views.page_not_found"
 handler500 = "cms.views.server_error"
@@ -18,6 +19,9 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("innovations.urls")),
+    path("recherche/", include("search.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}, name="sitemap"),

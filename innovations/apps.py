@@ -6,3 +6,19 @@ class InnovationsConfig(AppConfig):
     name = "innovations"
     verbose_name = _("Innovations sociales")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from accounts import personal_data as registry
+        from search import registry as search_registry
+        from search.services import register_place_resolver
+
+        from . import personal_data, receivers, search_documents
+
+        receivers.connect()
+        registry.register_exporter("projets", personal_data.export_projects)
+        registry.register_anonymiser("projets", personal_data.anonymise_projects)
+        search_registry.register_adapter(search_documents.ProjectAdapter())
+        for facet, labeller in search_documents.FACET_LABELLERS.items():
+            search_registry.register_facet_labeller(facet, labeller)
+        search_registry.register_suggestion_provider(search_documents.suggest_themes_and_places)
+        register_place_resolver(search_documents.resolve_place)

@@ -23,14 +23,13 @@ from cms.text import fold
 from .models import Territory, TerritoryLevel
 
 DATA_DIR = Path(__file__).resolve().parent / "data" / "territories"
-NPM_COMMUNES = (
-    Path(settings.BASE_DIR)
-    / "node_modules"
-    / "@etalab"
-    / "decoupage-administratif"
-    / "data"
-    / "communes.json"
-)
+
+
+def default_communes_file() -> Path:
+    """The npm package's communes.json (settings.TERRITORIES_COMMUNES_FILE)."""
+    return Path(settings.TERRITORIES_COMMUNES_FILE)
+
+
 # Current communes, and the municipal arrondissements of Paris, Lyon and Marseille
 # (partners often locate projects in them).
 COMMUNE_TYPES = {"commune-actuelle", "arrondissement-municipal"}

@@ -7,3 +7,12 @@ class SearchConfig(AppConfig):
     label = "search"
     verbose_name = _("Recherche")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from . import signals
+        from .geo import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="search_sqlite_fns")
+        signals.connect()

@@ -62,3 +62,52 @@ def other_user(db, password):
     from tests.factories import UserFactory
 
     return UserFactory(password=password)
+
+
+@pytest.fixture
+def projects_index(site_pages, territories):
+    """/projets/ with its moderation workflow, on the territories fixture."""
+    from innovations.services.setup import project_index_ensure
+
+    return project_index_ensure(home=site_pages)
+
+
+@pytest.fixture
+def moderator(db, password):
+    from tests.factories import UserFactory
+
+    return UserFactory(password=password, groups=["Modérateurs"], email="moderatrice@exemple.org")
+
+
+@pytest.fixture
+def editor(db, password):
+    from tests.factories import UserFactory
+
+    return UserFactory(password=password, groups=["Éditeurs"], email="editeur@exemple.org")
+
+
+@pytest.fixture
+def owner(db, password):
+    from tests.factories import UserFactory
+
+    return UserFactory(password=password, email="porteuse@exemple.org")
+
+
+@pytest.fixture
+def make_project(projects_index, editor):
+    """Create a project through the public service; ``live=True`` publishes it."""
+    from innovations.services.projects import project_create
+    from tests.factories import project_input
+
+    def make(*, owner=None, live=True, **overrides):
+        author = owner or editor
+        project = project_create(user=author, data=project_input(**overrides))
+        if owner is None:
+            project.owner = None
+            project.save(update_fields=["owner"])
+        if live:
+            project.get_latest_revision().publish(user=editor)
+            project.refresh_from_db()
+        return project
+
+    return make

@@ -32,3 +32,34 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for name in extracted:
                 self.groups.add(Group.objects.get(name=name))
+
+
+def project_input(**overrides):
+    """A valid ProjectInput for the public project services."""
+    from innovations.models import Public, Territory, TerritoryLevel, Theme
+    from innovations.services.projects import LocationInput, ProjectInput
+
+    commune = overrides.pop("commune", "23096")
+    themes = overrides.pop("themes", ["numerique.inclusion-numerique"])
+    values = {
+        "title": "Le Bus numérique de la Creuse",
+        "summary": "Un bus aménagé qui sillonne les villages pour accompagner les habitants "
+        "dans leurs démarches en ligne.",
+        "description": "## Comment ça marche\n\nLe bus s'arrête chaque semaine dans 12 villages.",
+        "structure_name": "Association Creuse Connectée",
+        "legal_status": "association",
+        "themes": list(Theme.objects.filter(code__in=themes)),
+        "publics": list(Public.objects.filter(code="ruraux")),
+        "stage": "consolidation",
+        "scale": "departement",
+        "year_started": 2019,
+        "tags": ["médiation numérique"],
+        "locations": [
+            LocationInput(
+                territory=Territory.objects.get(level=TerritoryLevel.COMMUNE, code=commune)
+            )
+        ],
+        "contact_email": "contact@creuse-connectee.example.org",
+    }
+    values.update(overrides)
+    return ProjectInput(**values)

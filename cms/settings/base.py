@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "django.forms",  # widget templates for our TemplatesSetting renderer
+    "ninja",  # its Swagger UI assets, served locally
+    "wagtail.contrib.search_promotions",
 ]
 # Optional social login, e.g. SOCIALACCOUNT_PROVIDER_APPS="allauth.socialaccount.providers.github"
 # with its keys in SOCIALACCOUNT_PROVIDERS (JSON). None is required.
@@ -135,6 +137,12 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Official communes (npm package @etalab/decoupage-administratif, installed by make run).
+TERRITORIES_COMMUNES_FILE = os.environ.get(
+    "TERRITORIES_COMMUNES_FILE",
+    str(BASE_DIR / "node_modules/@etalab/decoupage-administratif/data/communes.json"),
+)
 
 ELASTICSEARCH_URL = elasticsearch_url()
 # Prefix of every index name, so environments can share one cluster (cfgov's habit).
@@ -248,6 +256,10 @@ WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed by allauth
 WAGTAILADMIN_LOGIN_URL = "account_login"
 WAGTAILADMIN_NOTIFICATION_USE_HTML = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# Not WAGTAIL_WORKFLOW_REQUIRE_REAPPROVAL_ON_EDIT: with it, a moderator approving from
+# the admin edit screen (which saves a revision first) restarts the review forever.
+# An innovator's edit during moderation restarts the review in
+# innovations.services.projects.project_update instead.
 
 # --- health ----------------------------------------------------------------------
 # Services whose failure turns /healthz into a 503.

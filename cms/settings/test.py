@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import DATABASES, REDIS_URL
+from .base import BASE_DIR, DATABASES, REDIS_URL
 
 DEBUG = False
 SECRET_KEY = "tests-only-secret-key-not-used-anywhere-else"  # noqa: S105
@@ -17,6 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Tests never need the network nor npm: a small communes fixture written for them.
+TERRITORIES_COMMUNES_FILE = str(BASE_DIR / "tests/fixtures/territories/communes.json")
 WHITENOISE_AUTOREFRESH = True
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

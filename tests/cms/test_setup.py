@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
 from cms.models import HomePage, SiteShellSettings
-from innovations.models import Territory
+from innovations.models import ProjectPage, Territory
+from innovations.selectors import project_status
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +45,16 @@ def test_setup_builds_the_site_tree_and_demo_accounts(settings):
     assert editor.check_password("carrefour-demo")
     assert Territory.objects.filter(level="departement").count() == 101
     assert Territory.objects.filter(level="region").count() == 18
+    # At least 30 demo projects across themes and régions, some in moderation.
+    projects = list(ProjectPage.objects.all())
+    statuses = Counter(project_status(project=p).code for p in projects)
+    assert len(projects) >= 30
+    assert statuses["publie"] >= 25 and statuses["moderation"] >= 3 and statuses["brouillon"] >= 1
+    live = ProjectPage.objects.live()
+    assert live.values("themes__domain").distinct().count() >= 12
+    assert live.values("locations__territory__region_code").distinct().count() >= 12
+    assert all(p.owner_id for p in projects if not p.live)
+    assert live.filter(owner__isnull=True).exists()  # claimable ones, from a partner
 
 
 def test_setup_twice_changes_nothing(settings):

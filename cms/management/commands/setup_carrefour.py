@@ -9,8 +9,10 @@ from django.core.management.base import BaseCommand
 from accounts.demo import demo_accounts_ensure
 from cms.demo.editorial import editorial_pages_ensure
 from cms.services import site_tree_ensure
+from innovations.demo.loader import demo_projects_ensure
 from innovations.models import Territory, TerritoryLevel
-from innovations.territories import NPM_COMMUNES
+from innovations.services.setup import project_index_ensure
+from innovations.territories import default_communes_file
 
 
 class Command(BaseCommand):
@@ -26,18 +28,33 @@ class Command(BaseCommand):
         self.verbosity = options["verbosity"]
         home = site_tree_ensure()
         self._territories()
+        index = project_index_ensure(home=home)
         created = editorial_pages_ensure(home=home)
         if created:
             self.stdout.write(f"{len(created)} pages éditoriales créées.")
         if no_demo:
             return
-        demo_accounts_ensure()
+        users = demo_accounts_ensure()
+        projects = demo_projects_ensure(index=index, users=users, publisher=users["editeur"])
+        if projects:
+            self.stdout.write(f"{len(projects)} projets de démonstration chargés.")
+        self._search_index()
         self.stdout.write(self.style.SUCCESS("Site prêt."))
+
+    def _search_index(self) -> None:
+        """An empty index (new installation, or content loaded before the search
+        app) is built once; afterwards publish/unpublish signals keep it in step."""
+        from search.backends import get_backend
+        from search.indexing import reindex
+
+        if not get_backend().keys():
+            count = reindex()
+            self.stdout.write(f"Index de recherche construit : {count} documents.")
 
     def _territories(self) -> None:
         communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).count()
         departements = Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).count()
-        if departements == 0 or (communes == 0 and NPM_COMMUNES.exists()):
+        if departements == 0 or (communes == 0 and default_communes_file().exists()):
             call_command("load_territories", verbosity=self.verbosity)
         elif communes == 0:
             self.stdout.write(

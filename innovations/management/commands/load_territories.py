@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from innovations.territories import NPM_COMMUNES, TerritoryDataError, territories_load
+from innovations.territories import TerritoryDataError, default_communes_file, territories_load
 
 
 class Command(BaseCommand):
@@ -20,7 +20,7 @@ class Command(BaseCommand):
             "--communes",
             type=Path,
             default=None,
-            help=f"Fichier communes.json (par défaut : {NPM_COMMUNES} s'il existe).",
+            help=f"Fichier communes.json (par défaut : {default_communes_file()} s'il existe).",
         )
         parser.add_argument(
             "--coordinates",
@@ -37,8 +37,8 @@ class Command(BaseCommand):
         if without_communes:
             communes = None
         elif communes is None:
-            if NPM_COMMUNES.exists():
-                communes = NPM_COMMUNES
+            if default_communes_file().exists():
+                communes = default_communes_file()
             else:
                 self.stderr.write(
                     self.style.WARNING(

@@ -1,0 +1,197 @@
+"""How projects become search documents, and the labels, suggestions and places
+the search engine needs from this app (registered in InnovationsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from cms.blocks import stream_text
+from cms.text import fold
+from search.documents import PUBLIC, SearchDocument
+from search.registry import DocumentAdapter, Suggestion
+
+from .models import (
+    LegalStatus,
+    Method,
+    ProjectLocation,
+    ProjectPage,
+    ProjectSourceRecord,
+    Public,
+    Scale,
+    Source,
+    Stage,
+    Territory,
+    TerritoryLevel,
+    Theme,
+    ThemeDomain,
+)
+from .selectors import territories_autocomplete, territory_label, territory_resolve
+
+
+class ProjectAdapter(DocumentAdapter):
+    kind = "project"
+    label = "Projet"
+    model = ProjectPage
+
+    def queryset(self) -> QuerySet[ProjectPage]:
+        return ProjectPage.objects.select_related("main_image").prefetch_related(
+            Prefetch("themes", queryset=Theme.objects.select_related("domain")),
+            "publics",
+            "tagged_items__tag",
+            Prefetch(
+                "locations",
+                queryset=ProjectLocation.objects.select_related("territory__parent__parent"),
+            ),
+            Prefetch(
+                "source_records", queryset=ProjectSourceRecord.objects.select_related("source")
+            ),
+        )
+
+    def document(self, project: ProjectPage) -> SearchDocument | None:
+        if not project.live or project.get_view_restrictions().exists():
+            return None
+        themes = list(project.themes.all())
+        communes, departements, regions, labels, points = [], [], [], [], []
+        for location in project.locations.all():
+            territory = location.territory
+            chain = [territory]
+            while chain[-1].parent_id is not None:
+                chain.append(chain[-1].parent)
+            for item in chain:
+                labels.append(item.name)
+                if item.level == TerritoryLevel.COMMUNE:
+                    communes.append(item.code)
+                elif item.level == TerritoryLevel.DEPARTEMENT:
+                    departements.append(item.code)
+                else:
+                    regions.append(item.code)
+            if territory.region_code:
+                regions.append(territory.region_code)
+            if territory.departement_code:
+                departements.append(territory.departement_code)
+            if point := location.point:
+                points.append(point)
+        image_url = ""
+        if project.main_image_id:
+            try:
+                image_url = project.main_image.get_rendition("fill-400x240|format-webp").url
+            except Exception:  # a missing file must not keep the project out of search
+                image_url = ""
+        return SearchDocument(
+            kind=self.kind,
+            object_id=str(project.pk),
+            url=project.url or "",
+            title=project.title,
+            summary=project.summary,
+            body=" ".join(filter(None, [project.structure_name, stream_text(project.body)])),
+            domains=sorted({t.domain.code for t in themes}),
+            themes=[t.code for t in themes],
+            theme_labels=sorted({t.domain.label for t in themes} | {t.label for t in themes}),
+            publics=[p.code for p in project.publics.all()],
+            stage=project.stage,
+            structure=project.legal_status,
+            sources=[record.source.slug for record in project.source_records.all()],
+            scale=project.scale,
+            year=project.year_started,
+            tags=[item.tag.name for item in project.tagged_items.all()],
+            communes=communes,
+            departements=sorted(set(departements)),
+            regions=sorted(set(regions)),
+            territory_labels=list(dict.fromkeys(labels)),
+            points=points,
+            published_at=project.first_published_at,
+            updated_at=project.last_published_at,
+            visibility=[PUBLIC],
+            image_url=image_url,
+        )
+
+    def dependencies(self):
+        return {
+            ProjectSourceRecord: lambda record: [record.project_id],
+            Theme: lambda theme: ProjectPage.objects.filter(themes=theme).values_list(
+                "pk", flat=True
+            ),
+            ThemeDomain: lambda domain: ProjectPage.objects.filter(
+                themes__domain=domain
+            ).values_list("pk", flat=True),
+            Public: lambda public: ProjectPage.objects.filter(publics=public).values_list(
+                "pk", flat=True
+            ),
+            Source: lambda source: ProjectPage.objects.filter(
+                source_records__source=source
+            ).values_list("pk", flat=True),
+        }
+
+
+def _by_code(model):
+    def labels(values):
+        return dict(model.objects.filter(code__in=list(values)).values_list("code", "label"))
+
+    return labels
+
+
+def _territories(level):
+    def labels(values):
+        return dict(
+            Territory.objects.filter(level=level, code__in=list(values)).values_list("code", "name")
+        )
+
+    return labels
+
+
+def _choices(choices):
+    mapping = {value: str(label) for value, label in choices}
+    return lambda values: {v: mapping.get(v, v) for v in values}
+
+
+def _sources(values):
+    return dict(Source.objects.filter(slug__in=list(values)).values_list("slug", "name"))
+
+
+FACET_LABELLERS = {
+    "domain": _by_code(ThemeDomain),
+    "theme": _by_code(Theme),
+    "public": _by_code(Public),
+    "method": _by_code(Method),
+    "region": _territories(TerritoryLevel.REGION),
+    "departement": _territories(TerritoryLevel.DEPARTEMENT),
+    "stage": _choices(Stage.choices),
+    "structure": _choices(LegalStatus.choices),
+    "scale": _choices(Scale.choices),
+    "source": _sources,
+}
+
+
+def suggest_themes_and_places(text: str, limit: int) -> list[Suggestion]:
+    folded = fold(text)
+    suggestions = [
+        Suggestion(label=domain.label, category="theme", param="domaine", value=domain.code)
+        for domain in ThemeDomain.objects.all()
+        if fold(domain.label).startswith(folded) or f" {folded}" in f" {fold(domain.label)}"
+    ][:2]
+    suggestions += [
+        Suggestion(label=theme.label, category="theme", param="theme", value=theme.code)
+        for theme in Theme.objects.all()
+        if fold(theme.label).startswith(folded) or f" {folded}" in f" {fold(theme.label)}"
+    ][:3]
+    suggestions += [
+        Suggestion(
+            label=territory_label(t), category="territory", param="autour", value=territory_label(t)
+        )
+        for t in territories_autocomplete(query=text, limit=3)
+    ]
+    return suggestions[:limit]
+
+
+def resolve_place(text: str) -> tuple[float, float, str] | None:
+    """« Guéret (23) », a postal code or an INSEE code → its position, for « autour »."""
+    territory = territory_resolve(text).territory
+    if territory is None:
+        return None
+    label = territory_label(territory)
+    node = territory
+    while node is not None and not node.has_point:
+        node = node.parent
+    if node is None:
+        return None
+    return node.latitude, node.longitude, label

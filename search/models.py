@@ -1,0 +1,125 @@
+"""Tables of the database search backend, the indexing outbox and search analytics.
+
+The database backend keeps its own denormalised copy of every document (one row
+per document, one row per facet value, one per point), so that searching never
+joins the apps' tables. On SQLite a FTS5 table, on PostgreSQL a tsvector column
+(migrations 0001/0002), index the text.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+VISIBILITY_FACET = "_visibility"
+
+
+class SearchEntry(models.Model):
+    key = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, db_index=True)
+    object_id = models.CharField(max_length=64)
+    url = models.CharField(max_length=500)
+    title = models.CharField(max_length=300)
+    sort_title = models.CharField(max_length=300, db_index=True)  # folded, for A→Z
+    summary = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    # Themes, territories and tags as words: searched with the summary.
+    keywords = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    year = models.IntegerField(null=True)
+    display = models.JSONField(default=dict)
+    # Visible to everyone: the common case, filtered without touching visibility rows.
+    is_public = models.BooleanField(default=True, db_index=True)
+    # PostgreSQL only (filled by the backend, GIN-indexed by migration 0002).
+    search_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("document indexé")
+        verbose_name_plural = _("documents indexés")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SearchFacetValue(models.Model):
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="facet_values")
+    facet = models.CharField(max_length=20)
+    value = models.CharField(max_length=120)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["facet", "value", "entry"], name="search_facet_lookup"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "facet", "value"], name="search_facet_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.facet}={self.value}"
+
+
+class SearchPoint(models.Model):
+    entry = models.ForeignKey(SearchEntry, on_delete=models.CASCADE, related_name="points")
+    lat = models.FloatField()
+    lon = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["lat", "lon"], name="search_point_bbox")]
+
+    def __str__(self) -> str:
+        return f"{self.lat},{self.lon}"
+
+
+class SearchTerm(models.Model):
+    """Vocabulary of indexed words (folded), for « did you mean » on a typo."""
+
+    term = models.CharField(max_length=60, primary_key=True)
+
+    def __str__(self) -> str:
+        return self.term
+
+
+class IndexQueue(models.Model):
+    """Outbox of index updates. A row is written in the same transaction as the
+    change that needs it, processed after commit, and deleted once the search
+    engine has it: when the engine is down, rows wait and are retried."""
+
+    kind = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("mise à jour d'index en attente")
+        verbose_name_plural = _("mises à jour d'index en attente")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="index_queue_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class SearchQueryDay(models.Model):
+    """Search analytics, aggregated per normalised query and day (no user data)."""
+
+    day = models.DateField(_("jour"))
+    query = models.CharField(_("recherche"), max_length=200)
+    searches = models.PositiveIntegerField(_("recherches"), default=0)
+    zero_results = models.PositiveIntegerField(_("sans résultat"), default=0)
+
+    class Meta:
+        verbose_name = _("statistique de recherche")
+        verbose_name_plural = _("statistiques de recherche")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query"], name="search_query_day_unique")
+        ]
+        indexes = [models.Index(fields=["day"], name="search_query_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query}"

@@ -1,0 +1,114 @@
+"""Where apps declare what they make searchable.
+
+An app registers, from its AppConfig.ready():
+- a DocumentAdapter per kind: how an object becomes a SearchDocument (or None when
+  it must not be found: draft, private…), which objects to index on a full rebuild,
+  and which model changes affect which documents;
+- facet labellers: turn facet codes (theme codes, INSEE codes…) into labels;
+- principal providers: the visibility principals a user holds (e.g. their
+  communities), so private content is found only by those who may see it;
+- suggestion providers: extra « as you type » suggestions (themes, communes).
+
+search/ never imports app internals beyond this registration.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import models
+
+from .documents import AUTHENTICATED, PUBLIC, SearchDocument
+
+
+class DocumentAdapter(ABC):
+    kind: str = ""
+    label: str = ""
+    model: type[models.Model] | None = None
+
+    @abstractmethod
+    def queryset(self) -> models.QuerySet:
+        """Every object that may have a document (used by full rebuilds)."""
+
+    @abstractmethod
+    def document(self, obj) -> SearchDocument | None:
+        """The object's document, or None if it must not be searchable now."""
+
+    def dependencies(self) -> dict[type[models.Model], Callable[[models.Model], Iterable]]:
+        """Other models whose changes alter documents of this kind: model → function
+        giving the ids of the objects to reindex."""
+        return {}
+
+    def similar_hint(self, obj) -> str:
+        """Extra text for « more like this » (optional)."""
+        return ""
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    category: str  # "title", "theme", "territory"
+    url: str = ""
+    param: str = ""  # query parameter to set (e.g. "theme")
+    value: str = ""
+
+
+_adapters: dict[str, DocumentAdapter] = {}
+_labellers: dict[str, Callable[[Iterable[str]], dict[str, str]]] = {}
+_principal_providers: list[Callable[[object], Iterable[str]]] = []
+_suggestion_providers: list[Callable[[str, int], list[Suggestion]]] = []
+
+
+def register_adapter(adapter: DocumentAdapter) -> None:
+    _adapters[adapter.kind] = adapter
+
+
+def adapters() -> dict[str, DocumentAdapter]:
+    return dict(_adapters)
+
+
+def adapter_for_model(model: type[models.Model]) -> DocumentAdapter | None:
+    for adapter in _adapters.values():
+        if adapter.model is not None and issubclass(model, adapter.model):
+            return adapter
+    return None
+
+
+def register_facet_labeller(
+    facet: str, labeller: Callable[[Iterable[str]], dict[str, str]]
+) -> None:
+    _labellers[facet] = labeller
+
+
+def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:
+    values = list(values)
+    if facet == "kind":
+        return {v: str(_adapters[v].label) if v in _adapters else v for v in values}
+    labeller = _labellers.get(facet)
+    return labeller(values) if labeller else {v: v for v in values}
+
+
+def register_principal_provider(provider: Callable[[object], Iterable[str]]) -> None:
+    _principal_providers.append(provider)
+
+
+def principals_for(user) -> frozenset[str]:
+    """Every principal ``user`` holds: documents visible to any of them are found."""
+    principals = {PUBLIC}
+    if user is not None and user.is_authenticated and user.is_active:
+        principals.add(AUTHENTICATED)
+        principals.add(f"user:{user.pk}")
+        principals.update(f"group:{name}" for name in user.groups.values_list("name", flat=True))
+        for provider in _principal_providers:
+            principals.update(provider(user))
+    return frozenset(principals)
+
+
+def register_suggestion_provider(provider: Callable[[str, int], list[Suggestion]]) -> None:
+    _suggestion_providers.append(provider)
+
+
+def suggestion_providers() -> list[Callable[[str, int], list[Suggestion]]]:
+    return list(_suggestion_providers)

@@ -1,0 +1,141 @@
+"""The one search service: views, the API, exports, feeds and other apps call it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.db.models import F
+from django.utils import timezone
+
+from cms.text import fold
+
+from .backends import BackendUnavailable, get_backend
+from .models import SearchQueryDay
+from .query import Hit, SearchQuery, SearchResults
+from .registry import Suggestion, principals_for, suggestion_providers
+
+logger = logging.getLogger(__name__)
+
+_place_resolver: Callable[[str], tuple[float, float, str] | None] | None = None
+
+
+class SearchUnavailable(RuntimeError):
+    """The search engine does not answer: tell the user, do not pretend zero results."""
+
+
+def register_place_resolver(resolver: Callable[[str], tuple[float, float, str] | None]) -> None:
+    """An app turns « Guéret (23) » into (lat, lon, label) for proximity searches."""
+    global _place_resolver
+    _place_resolver = resolver
+
+
+def resolve_place(text: str) -> tuple[float, float, str] | None:
+    return _place_resolver(text) if _place_resolver else None
+
+
+def search(*, query: SearchQuery, record: bool = True) -> SearchResults:
+    """Run ``query`` (whose principals say who is asking) on the configured backend,
+    add the editors' promoted results, a correction when nothing is found, and
+    count the query for the analytics."""
+    backend = get_backend()
+    try:
+        results = backend.search(query)
+        if query.text and query.page == 1:
+            results.promoted = _promoted(query)
+            if results.total == 0:
+                results.suggestion = backend.vocabulary_suggestion(
+                    query.text, principals=query.principals
+                )
+    except BackendUnavailable as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    if record and query.text and query.page == 1:
+        _record(query.text, zero=results.total == 0)
+    return results
+
+
+def _promoted(query: SearchQuery) -> list[Hit]:
+    """« Sélection de la rédaction »: pages editors attached to this query
+    (wagtail.contrib.search_promotions), when visible to the person searching."""
+    from wagtail.contrib.search_promotions.models import Query
+
+    if "public" not in query.principals:
+        return []
+    promotions = Query.get(query.text).editors_picks.select_related("page").order_by("sort_order")
+    hits = []
+    for promotion in promotions[:5]:
+        if promotion.page is None:
+            if promotion.external_link_url:
+                hits.append(
+                    Hit(
+                        key=f"promoted:{promotion.pk}",
+                        kind="promoted",
+                        object_id=str(promotion.pk),
+                        url=promotion.external_link_url,
+                        title=promotion.external_link_text or promotion.external_link_url,
+                        summary=promotion.description,
+                        promoted=True,
+                    )
+                )
+            continue
+        page = promotion.page.specific
+        if not page.live or page.get_view_restrictions().exists():
+            continue
+        hits.append(
+            Hit(
+                key=f"promoted:{promotion.pk}",
+                kind="promoted",
+                object_id=str(page.pk),
+                url=page.url,
+                title=page.title,
+                summary=promotion.description or getattr(page, "summary_text", ""),
+                promoted=True,
+            )
+        )
+    return hits[:3]
+
+
+def normalise_query(text: str) -> str:
+    return " ".join(fold(text).split())[:200]
+
+
+def _record(text: str, *, zero: bool) -> None:
+    query = normalise_query(text)
+    if not query:
+        return
+    today = timezone.localdate()
+    try:
+        row, created = SearchQueryDay.objects.get_or_create(
+            day=today, query=query, defaults={"searches": 1, "zero_results": int(zero)}
+        )
+        if not created:
+            SearchQueryDay.objects.filter(pk=row.pk).update(
+                searches=F("searches") + 1, zero_results=F("zero_results") + int(zero)
+            )
+    except Exception:  # analytics must never break a search
+        logger.exception("Could not record search analytics")
+
+
+def suggest(*, text: str, user, limit: int = 8) -> list[Suggestion]:
+    """Suggestions as you type: titles of visible documents, then themes and
+    territories from the apps' providers."""
+    text = (text or "").strip()[:100]
+    if len(text) < 2:
+        return []
+    principals = principals_for(user)
+    suggestions = [
+        Suggestion(label=title, category="title", url=url)
+        for title, url in get_backend().suggest_titles(
+            text, principals=principals, limit=max(3, limit // 2)
+        )
+    ]
+    for provider in suggestion_providers():
+        suggestions.extend(provider(text, limit))
+    return suggestions[:limit]
+
+
+def similar(*, key: str, user, limit: int = 4) -> list[Hit]:
+    try:
+        return get_backend().similar(key, principals=principals_for(user), limit=limit)
+    except BackendUnavailable:
+        return []

@@ -1,0 +1,364 @@
+"""/recherche/: the search page (list and map), exports and feeds.
+
+The URL holds the whole state (query, filters, place, sort, page, view), so every
+search can be shared, bookmarked, exported or followed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import replace
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from .documents import FACETS
+from .query import PARAMS, QueryError, SearchQuery, parse_params
+from .registry import principals_for
+from .services import SearchUnavailable, resolve_place, search, suggest
+
+MAP_POINTS_LIMIT = 2000
+RADIUS_OPTIONS = (5, 10, 20, 30, 50, 100, 200)
+EXPORT_LIMIT = 10_000
+EXPORT_PAGE = 100
+
+
+def _parse(request: HttpRequest, **kwargs) -> SearchQuery:
+    return parse_params(
+        request.GET,
+        principals=principals_for(request.user),
+        resolve_place=resolve_place,
+        **kwargs,
+    )
+
+
+def _url(query: SearchQuery, **extra) -> str:
+    params = query.to_params() + [(k, v) for k, v in extra.items() if v]
+    return "?" + urlencode(params) if params else "?"
+
+
+def _facet_groups(results, query: SearchQuery, view: str) -> list[dict]:
+    """Facets for the template, with the URL that toggles each value."""
+    groups = []
+    for facet in FACETS:
+        items = []
+        for item in results.facets.get(facet.name, []):
+            if item.selected:
+                toggled = query.without(facet.name, item.value)
+            else:
+                values = (*query.filters.get(facet.name, ()), item.value)
+                toggled = replace(query, filters={**query.filters, facet.name: values}, page=1)
+            items.append(
+                {"item": item, "url": _url(toggled, vue="carte" if view == "carte" else "")}
+            )
+        if items:
+            groups.append(
+                {
+                    "facet": facet,
+                    "param": PARAMS[facet.name],
+                    "items": items,
+                    "open": any(i["item"].selected for i in items),
+                }
+            )
+    return groups
+
+
+def _active_filters(query: SearchQuery, results) -> list[dict]:
+    """Each active filter with the URL that drops it (offered when nothing matches)."""
+    labels = {
+        facet: {item.value: item.label for item in items} for facet, items in results.facets.items()
+    }
+    facet_labels = {f.name: f.label for f in FACETS}
+    active = []
+    if query.text:
+        active.append(
+            {
+                "label": _("Texte : « %(text)s »") % {"text": query.text},
+                "url": _url(replace(query, text="", page=1)),
+            }
+        )
+    for facet, values in query.filters.items():
+        for value in values:
+            active.append(
+                {
+                    "label": f"{facet_labels[facet]} : {labels.get(facet, {}).get(value, value)}",
+                    "url": _url(query.without(facet, value)),
+                }
+            )
+    if query.geo is not None:
+        active.append(
+            {
+                "label": _("À moins de %(km)s km de %(place)s")
+                % {"km": f"{query.geo.km:g}", "place": query.geo.label or _("ce point")},
+                "url": _url(
+                    replace(
+                        query,
+                        geo=None,
+                        page=1,
+                        sort="pertinence" if query.sort == "distance" else query.sort,
+                    )
+                ),
+            }
+        )
+    return active
+
+
+@require_GET
+def search_page(request: HttpRequest) -> HttpResponse:
+    view = "carte" if request.GET.get("vue") == "carte" else "liste"
+    context: dict = {
+        "view": view,
+        "error": "",
+        "results": None,
+        "radius_options": RADIUS_OPTIONS,
+    }
+    status = 200
+    try:
+        query = _parse(request)
+    except QueryError as exc:
+        context["error"] = str(exc)
+        query = SearchQuery(principals=principals_for(request.user))
+        status = 400
+    context["query"] = query
+    try:
+        results = search(query=query)
+    except SearchUnavailable:
+        context["error"] = _(
+            "La recherche est momentanément indisponible. Réessayez dans quelques minutes."
+        )
+        return render(request, "search/search_page.html", context, status=503)
+    map_points = []
+    if view == "carte":
+        map_points = _map_points(query)
+    base = query.to_params()
+    context.update(
+        {
+            "results": results,
+            "facet_groups": _facet_groups(results, query, view),
+            "active_filters": _active_filters(query, results),
+            "map_points": map_points,
+            "map_truncated": len(map_points) >= MAP_POINTS_LIMIT,
+            "list_url": "?" + urlencode(base),
+            "map_url": "?" + urlencode([*base, ("vue", "carte")]),
+            "export_query": urlencode(base),
+            "page_links": _page_links(query, results, view),
+            "radius_options": RADIUS_OPTIONS,
+            "sorts": [
+                ("pertinence", _("Pertinence")),
+                ("recents", _("Plus récents")),
+                ("alpha", _("A → Z")),
+                ("distance", _("Distance")),
+            ],
+            "suggestion_url": (
+                _url(replace(query, text=results.suggestion, page=1)) if results.suggestion else ""
+            ),
+        }
+    )
+    return render(request, "search/search_page.html", context, status=status)
+
+
+def _page_links(query: SearchQuery, results, view: str) -> dict:
+    extra = {"vue": "carte"} if view == "carte" else {}
+    links = {}
+    if query.page > 1:
+        links["previous"] = _url(query, page=str(query.page - 1), **extra)
+    if query.page < results.pages:
+        links["next"] = _url(query, page=str(query.page + 1), **extra)
+    return links
+
+
+def _all_hits(query: SearchQuery, limit: int):
+    """Every hit of a query, page after page (exports and maps)."""
+    page = 1
+    fetched = 0
+    while fetched < limit:
+        batch = search(
+            query=replace(query, page=page, per_page=EXPORT_PAGE, facets=False, highlight=False),
+            record=False,
+        )
+        if not batch.hits:
+            return
+        for hit in batch.hits:
+            yield hit
+            fetched += 1
+            if fetched >= limit:
+                return
+        if page >= batch.pages:
+            return
+        page += 1
+
+
+def _map_points(query: SearchQuery) -> list[dict]:
+    points = []
+    for hit in _all_hits(query, MAP_POINTS_LIMIT):
+        for lat, lon in hit.display.get("points", []):
+            points.append({"lat": lat, "lon": lon, "title": hit.title, "url": hit.url})
+    return points[:MAP_POINTS_LIMIT]
+
+
+def _absolute(url: str) -> str:
+    return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+
+
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    try:
+        query = _parse(request)
+    except QueryError as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo(), delimiter=";")
+    header = [
+        _("type"),
+        _("titre"),
+        _("résumé"),
+        _("adresse"),
+        _("thèmes"),
+        _("territoires"),
+        _("latitude"),
+        _("longitude"),
+        _("publié le"),
+    ]
+
+    def rows():
+        yield "\ufeff"  # BOM: spreadsheets open the file as UTF-8
+        yield writer.writerow(header)
+        for hit in _all_hits(query, EXPORT_LIMIT):
+            points = hit.display.get("points") or [[None, None]]
+            yield writer.writerow(
+                [
+                    hit.kind,
+                    hit.title,
+                    hit.summary,
+                    _absolute(hit.url),
+                    " | ".join(hit.display.get("theme_labels", [])),
+                    " | ".join(hit.display.get("territory_labels", [])),
+                    points[0][0] if points[0][0] is not None else "",
+                    points[0][1] if points[0][1] is not None else "",
+                    hit.published_at.date().isoformat() if hit.published_at else "",
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="carrefour-recherche.csv"'
+    return response
+
+
+@require_GET
+def export_geojson(request: HttpRequest) -> HttpResponse:
+    try:
+        query = _parse(request)
+    except QueryError as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    features = []
+    for hit in _all_hits(query, EXPORT_LIMIT):
+        points = hit.display.get("points") or []
+        if not points:
+            continue
+        geometry = (
+            {"type": "Point", "coordinates": [points[0][1], points[0][0]]}
+            if len(points) == 1
+            else {"type": "MultiPoint", "coordinates": [[lon, lat] for lat, lon in points]}
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry,
+                "properties": {
+                    "kind": hit.kind,
+                    "title": hit.title,
+                    "summary": hit.summary,
+                    "url": _absolute(hit.url),
+                    "themes": hit.display.get("theme_labels", []),
+                    "territories": hit.display.get("territory_labels", []),
+                },
+            }
+        )
+    response = HttpResponse(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
+        content_type="application/geo+json; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="carrefour-recherche.geojson"'
+    return response
+
+
+@require_GET
+def suggestions(request: HttpRequest) -> JsonResponse:
+    items = suggest(text=request.GET.get("q", ""), user=request.user, limit=8)
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "label": s.label,
+                    "category": s.category,
+                    "url": s.url or ("/recherche/?" + urlencode({s.param: s.value})),
+                }
+                for s in items
+            ]
+        }
+    )
+
+
+class SearchFeed(Feed):
+    """New projects matching a search, newest first (Atom; RSS at /flux.rss)."""
+
+    feed_type = Atom1Feed
+    description_template = None
+
+    def get_object(self, request):
+        query = _parse(request)
+        filters = dict(query.filters)
+        filters["kind"] = ("project",)
+        return replace(query, filters=filters, sort="recents", page=1, per_page=30), request
+
+    def title(self, obj):
+        query, _request = obj
+        base = _("Nouveaux projets — Carrefour des innovations sociales")
+        return f"{base} : {query.text}" if query.text else base
+
+    def link(self, obj):
+        query, _request = obj
+        return "/recherche/?" + urlencode(query.to_params())
+
+    def description(self, obj):
+        return _("Les derniers projets publiés qui correspondent à cette recherche.")
+
+    def items(self, obj):
+        query, _request = obj
+        return search(query=replace(query, facets=False), record=False).hits
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return item.url
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_guid(self, item):
+        return _absolute(item.url)
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except QueryError as exc:
+            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+
+
+class SearchRssFeed(SearchFeed):
+    feed_type = Rss201rev2Feed
