@@ -54,8 +54,11 @@ migrate: install
 demo: migrate npm-deps
 	$(PY) manage.py setup_carrefour
 
+# daphne serves HTTP and websockets; a worker runs partner imports in the background.
 run: demo
 	$(PY) manage.py carrefour_welcome --host $(HOST) --port $(PORT)
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cms.asgi:application
 
 # --- quality ---------------------------------------------------------------

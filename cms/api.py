@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
+from innovations.api import projects_router
 from innovations.api import router as innovations_router
 from search.api import router as search_router
 
@@ -20,3 +21,4 @@ api = NinjaAPI(
 )
 api.add_router("/", search_router)
 api.add_router("/", innovations_router)
+api.add_router("/", projects_router)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ß": "ss"})
 
 
 def fold(text: str) -> str:
@@ -14,7 +15,8 @@ def fold(text: str) -> str:
     ``fold("Saint-Étienne")`` → ``"saint etienne"``; used for accent-insensitive
     prefix matching and duplicate detection.
     """
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    ascii_only = ascii_only.replace("œ", "oe").replace("æ", "ae").replace("Œ", "oe")
+    text = (text or "").translate(_LIGATURES)
+    # NFKD splits letters from their accents; encoding to ASCII drops the accents
+    # (and any non-Latin character), all in C.
+    ascii_only = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_WORD.sub(" ", ascii_only.lower()).strip()

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from .views import my_projects, public, team
+from .views import my_projects, opendata, public, team
 
 app_name = "innovations"
 
 urlpatterns = [
+    path("donnees/projets.csv", opendata.export_csv, name="export_csv"),
+    path("donnees/projets.json", opendata.export_json, name="export_json"),
+    path("donnees/projets.geojson", opendata.export_geojson, name="export_geojson"),
     path("mon-espace/projets/", my_projects.my_projects, name="my_projects"),
     path("mon-espace/projets/proposer/", my_projects.project_create, name="project_create"),
     path(

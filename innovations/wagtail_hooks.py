@@ -9,7 +9,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from . import admin_views
+from . import admin_imports, admin_views
 from .models import Method, Public, Source, Theme, ThemeDomain
 from .permissions import is_editor
 
@@ -69,8 +69,29 @@ def register_claims_urls():
             include(
                 (admin_views.urlpatterns, "innovations_claims"), namespace="innovations_claims"
             ),
-        )
+        ),
+        path(
+            "imports/",
+            include(
+                (admin_imports.urlpatterns, "innovations_imports"), namespace="innovations_imports"
+            ),
+        ),
     ]
+
+
+class EditorMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_editor(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def register_imports_menu_item():
+    return EditorMenuItem(
+        _("Imports des partenaires"),
+        reverse("innovations_imports:index"),
+        icon_name="download",
+        order=315,
+    )
 
 
 class ClaimsMenuItem(MenuItem):

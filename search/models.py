@@ -33,6 +33,8 @@ class SearchEntry(models.Model):
     display = models.JSONField(default=dict)
     # Visible to everyone: the common case, filtered without touching visibility rows.
     is_public = models.BooleanField(default=True, db_index=True)
+    # When this row was last written: processes refresh their facet bitmaps from it.
+    indexed_at = models.DateTimeField(default=timezone.now, db_index=True)
     # PostgreSQL only (filled by the backend, GIN-indexed by migration 0002).
     search_vector = SearchVectorField(null=True)
 
@@ -71,6 +73,16 @@ class SearchPoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lat},{self.lon}"
+
+
+class SearchTombstone(models.Model):
+    """An entry removed from the index, so other processes drop it from their bitmaps."""
+
+    entry_id = models.BigIntegerField()
+    deleted_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} ({self.deleted_at:%Y-%m-%d %H:%M})"
 
 
 class SearchTerm(models.Model):

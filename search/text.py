@@ -15,8 +15,6 @@ import snowballstemmer
 
 from cms.text import fold
 
-_WORD = re.compile(r"[\w]+(?:-[\w]+)*", re.UNICODE)
-_ELISION = re.compile(r"^(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu)['’]", re.IGNORECASE)
 _QUOTED = re.compile(r'"([^"]+)"|«\s*([^»]+?)\s*»')
 
 STOP_WORDS = frozenset(
@@ -97,31 +95,25 @@ STOP_WORDS = frozenset(
 _stemmer = snowballstemmer.stemmer("french")
 
 
-@lru_cache(maxsize=50_000)
+@lru_cache(maxsize=200_000)
+def _stem_folded(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
 def stem(word: str) -> str:
     # Fold first: « précarité » and « precarite » must give the same stem.
-    return _stemmer.stemWord(fold(word))
-
-
-def words(text: str) -> list[str]:
-    """Words as written (lowercase), elisions removed, hyphenated words split."""
-    result = []
-    for raw in re.split(r"[\s/]+", text or ""):
-        raw = _ELISION.sub("", raw.strip(".,;:!?()[]{}«»\"'’"))
-        for token in _WORD.findall(raw):
-            for part in token.split("-"):
-                if part:
-                    result.append(part.lower())
-    return result
+    folded = fold(word)
+    return _stem_folded(folded) if folded.isalnum() else folded
 
 
 def analyse(text: str) -> list[str]:
-    """Stemmed, folded tokens without stop words."""
-    return [stem(word) for word in words(text) if fold(word) not in STOP_WORDS]
+    """Stemmed, folded tokens without stop words. Folding first turns elisions
+    (« l'économie ») and hyphens into separate words; « l », « d »… are stop words."""
+    return [_stem_folded(word) for word in fold(text).split() if word not in STOP_WORDS]
 
 
 def folded_words(text: str) -> list[str]:
-    return [fold(word) for word in words(text) if fold(word) not in STOP_WORDS]
+    return [word for word in fold(text).split() if word not in STOP_WORDS]
 
 
 @dataclass(frozen=True)

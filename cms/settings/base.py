@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "django.forms",  # widget templates for our TemplatesSetting renderer
     "ninja",  # its Swagger UI assets, served locally
     "wagtail.contrib.search_promotions",
+    "django_tasks",
+    "django_tasks_db",
 ]
 # Optional social login, e.g. SOCIALACCOUNT_PROVIDER_APPS="allauth.socialaccount.providers.github"
 # with its keys in SOCIALACCOUNT_PROVIDERS (JSON). None is required.
@@ -260,6 +262,20 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # the admin edit screen (which saves a revision first) restarts the review forever.
 # An innovator's edit during moderation restarts the review in
 # innovations.services.projects.project_update instead.
+
+# --- background tasks -------------------------------------------------------------
+# Wagtail's own small tasks run immediately; partner imports go through the database
+# queue and a worker (`manage.py db_worker --backend imports`, started by make run).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"},
+}
+
+# --- geocoding (partner imports) ---------------------------------------------------
+# "api-adresse" (national address service, production), "centroid" (offline: the
+# commune or département centre) or "none".
+GEOCODER = os.environ.get("GEOCODER", "centroid")
+GEOCODER_URL = os.environ.get("GEOCODER_URL", "https://api-adresse.data.gouv.fr")
 
 # --- health ----------------------------------------------------------------------
 # Services whose failure turns /healthz into a 503.

@@ -21,6 +21,13 @@ WHITENOISE_USE_FINDERS = True
 TERRITORIES_COMMUNES_FILE = str(BASE_DIR / "tests/fixtures/territories/communes.json")
 WHITENOISE_AUTOREFRESH = True
 
+# Imports run in the test process (no worker).
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+GEOCODER = "centroid"
+
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory database per test run (pytest-django creates it).
     DATABASES["default"]["NAME"] = ":memory:"

@@ -1,3 +1,12 @@
+from .imports import (
+    ConflictResolution,
+    DuplicateCandidate,
+    DuplicateStatus,
+    ImportConflict,
+    ImportRowError,
+    ImportRun,
+    RunStatus,
+)
 from .projects import (
     SDG_LABELS,
     ClaimStatus,
@@ -13,15 +22,35 @@ from .projects import (
     Scale,
     Stage,
 )
-from .sources import ProjectSourceRecord, Source
+from .sources import (
+    DEFAULT_OPENNESS,
+    OPENNESS_ORDER,
+    Licence,
+    Openness,
+    PartnerApiKey,
+    ProjectSourceRecord,
+    Source,
+    Trust,
+)
 from .taxonomy import Method, Public, Theme, ThemeDomain
 from .territories import Territory, TerritoryLevel
 
 __all__ = [
+    "DEFAULT_OPENNESS",
+    "OPENNESS_ORDER",
     "SDG_LABELS",
     "ClaimStatus",
+    "ConflictResolution",
+    "DuplicateCandidate",
+    "DuplicateStatus",
+    "ImportConflict",
+    "ImportRowError",
+    "ImportRun",
     "LegalStatus",
+    "Licence",
     "Method",
+    "Openness",
+    "PartnerApiKey",
     "ProjectClaim",
     "ProjectIndexPage",
     "ProjectInvitation",
@@ -32,6 +61,7 @@ __all__ = [
     "ProjectSourceRecord",
     "ProjectTag",
     "Public",
+    "RunStatus",
     "Scale",
     "Source",
     "Stage",
@@ -39,4 +69,5 @@ __all__ = [
     "TerritoryLevel",
     "Theme",
     "ThemeDomain",
+    "Trust",
 ]

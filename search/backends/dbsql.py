@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 
+import numpy as np
 from django.db import connection
 
 from .. import text as analysis
 from ..models import SearchEntry
 
 FTS_TABLE = "search_fts"
+# Above this many matches, bm25 is not computed (see SqliteText.match).
+FULL_RANKING_LIMIT = 20_000
 PG_CONFIG = "french_unaccent"
+
+
+def _arrays(rows) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    scores = np.fromiter((row[1] for row in rows), dtype=float, count=len(rows))
+    return ids, scores
 
 
 def _fts_quote(token: str) -> str:
@@ -19,7 +28,7 @@ def _fts_quote(token: str) -> str:
 
 
 class TextIndex(ABC):
-    accepts_raw = False
+    accepts_raw = False  # True when the database analyses the raw query itself
 
     @abstractmethod
     def write(self, rows: list[tuple[int, SearchEntry]]) -> None: ...
@@ -31,16 +40,13 @@ class TextIndex(ABC):
     def clear(self) -> None: ...
 
     @abstractmethod
-    def from_clause(self, table: str, text: str, parsed) -> tuple[str, list]: ...
+    def match(self, text: str, parsed) -> tuple[np.ndarray, np.ndarray | None]:
+        """Ids of the entries matching ``text`` and their scores (lower is better), or
+        None for the scores when the query is too broad to score them all."""
 
     @abstractmethod
-    def where_clause(self, text: str, parsed) -> tuple[str, list]: ...
-
-    @abstractmethod
-    def rank_order(self, text: str, parsed) -> tuple[str, list]: ...
-
-    @abstractmethod
-    def title_prefix_clause(self, words: list[str]) -> tuple[str, list]: ...
+    def title_prefix_ids(self, words: list[str], *, limit: int) -> list[int]:
+        """Some entries (unordered, at most ``limit``) whose title words start so."""
 
     @abstractmethod
     def any_words(self, text: str, *, limit: int) -> list[int]: ...
@@ -52,10 +58,9 @@ class SqliteText(TextIndex):
     body; bm25 weights 10 / 0 / 4 / 1."""
 
     def write(self, rows):
+        """Add the rows of new or cleared entries (``remove`` them first)."""
         if not rows:
             return
-        ids = [entry_id for entry_id, _entry in rows]
-        self.remove(ids)
         values = [
             (
                 entry_id,
@@ -94,32 +99,35 @@ class SqliteText(TextIndex):
         parts += ['"' + " ".join(phrase) + '"' for phrase in parsed.phrases]
         return "{title extra body} : (" + " AND ".join(parts) + ")"
 
-    def from_clause(self, table, text, parsed):
-        if not text or parsed.empty:
-            return f"{table} e", []
-        # A join on the FTS result (not a correlated subquery): one MATCH per search.
-        return (
-            f"{table} e JOIN (SELECT rowid AS fts_id, bm25({FTS_TABLE}, 10.0, 0.0, 4.0, 1.0) "
-            f"AS fts_rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s) fts ON fts.fts_id = e.id",
-            [self._expression(parsed)],
-        )
+    def match(self, text, parsed):
+        expression = self._expression(parsed)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
+            )
+            ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+            if len(ids) > FULL_RANKING_LIMIT:
+                # A very broad query: bm25 over every match would cost more than the
+                # rest of the search; the caller ranks the final matches by title.
+                return ids, None
+            cursor.execute(
+                f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 0.0, 4.0, 1.0) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s",
+                [expression],
+            )
+            return _arrays(cursor.fetchall())
 
-    def where_clause(self, text, parsed):
-        return "", []
-
-    def rank_order(self, text, parsed):
-        if not text or parsed.empty:
-            return "", []
-        return "fts.fts_rank ASC", []
-
-    def title_prefix_clause(self, words):
+    def title_prefix_ids(self, words, *, limit):
         expression = " AND ".join(
             [_fts_quote(w) for w in words[:-1]] + [_fts_quote(words[-1]) + "*"]
         )
-        return (
-            f"e.id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s)",
-            ["{title_words} : (" + expression + ")"],
-        )
+        with connection.cursor() as cursor:
+            # No ORDER BY: SQLite stops after ``limit`` matches.
+            cursor.execute(
+                f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s LIMIT %s",
+                ["{title_words} : (" + expression + ")", limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def any_words(self, text, *, limit):
         stems = [s for s in dict.fromkeys(analysis.analyse(text)) if len(s) > 2][:8]
@@ -160,27 +168,35 @@ class PostgresText(TextIndex):
     def clear(self):
         """Rows go with their entries."""
 
-    def from_clause(self, table, text, parsed):
-        return f"{table} e", []
+    def match(self, text, parsed):
+        table = SearchEntry._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {table} "
+                f"WHERE search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)",
+                [text],
+            )
+            ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+            if len(ids) > FULL_RANKING_LIMIT:
+                return ids, None  # ranked by title by the caller, as on SQLite
+            cursor.execute(
+                f"SELECT id, -ts_rank_cd(search_vector, query, 1) FROM {table}, "
+                f"websearch_to_tsquery('{PG_CONFIG}', %s) query WHERE search_vector @@ query",
+                [text],
+            )
+            return _arrays(cursor.fetchall())
 
-    def where_clause(self, text, parsed):
-        if not text:
-            return "", []
-        return f"e.search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)", [text]
-
-    def rank_order(self, text, parsed):
-        if not text:
-            return "", []
-        return (
-            f"ts_rank_cd(e.search_vector, websearch_to_tsquery('{PG_CONFIG}', %s), 1) DESC",
-            [text],
-        )
-
-    def title_prefix_clause(self, words):
-        clauses = ["(' ' || e.sort_title || ' ') LIKE %s"] * (len(words) - 1)
-        clauses.append("(' ' || e.sort_title) LIKE %s")
+    def title_prefix_ids(self, words, *, limit):
+        clauses = ["(' ' || sort_title || ' ') LIKE %s"] * (len(words) - 1)
+        clauses.append("(' ' || sort_title) LIKE %s")
         params = [f"% {w} %" for w in words[:-1]] + [f"% {words[-1]}%"]
-        return f"({' AND '.join(clauses)})", params
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {SearchEntry._meta.db_table} WHERE {' AND '.join(clauses)} "
+                "LIMIT %s",
+                [*params, limit],
+            )
+            return [row[0] for row in cursor.fetchall()]
 
     def any_words(self, text, *, limit):
         words = [w for w in dict.fromkeys(analysis.folded_words(text)) if len(w) > 2][:8]

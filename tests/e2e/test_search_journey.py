@@ -34,15 +34,13 @@ def test_search_facets_map_proximity_exports_and_feed(page, demo, tmp_path):
     # Facets apply as soon as they are ticked (and without JavaScript on submit).
     page.locator("details.facet").filter(
         has=page.locator("summary", has_text="Domaine")
-    ).first.get_by_label(
-        "Alimentation et agriculture", exact=False
-    ).check()
+    ).first.get_by_label("Alimentation et agriculture", exact=False).check()
     page.wait_for_url("**domaine=alimentation-agriculture*")
     narrowed = page.locator("#results-heading").inner_text()
     assert narrowed != count
-    region = page.locator("details.facet").filter(
-        has=page.locator("summary", has_text="Région")
-    ).first
+    region = (
+        page.locator("details.facet").filter(has=page.locator("summary", has_text="Région")).first
+    )
     region.locator("summary").click()  # a closed disclosure, opened by keyboard or mouse
     region.locator("input[type=checkbox]").first.check()
     page.wait_for_url("**region=*")

@@ -95,7 +95,8 @@ def test_updates_made_while_the_engine_is_down_are_applied_once_it_is_back(
     assert row.attempts == 1 and "connexion refusée" in row.last_error
     monkeypatch.setattr(use_backend, "index", real_index)
     assert found(use_backend, "ressourcerie") == []
-    call_command("search_sync", "--all", verbosity=0)
+    with commit():
+        call_command("search_sync", "--all", verbosity=0)
     assert found(use_backend, "ressourcerie") == ["Ressourcerie de Tulle"]
     assert not IndexQueue.objects.filter(kind="project").exists()
 
@@ -117,9 +118,10 @@ def test_the_next_successful_update_also_applies_the_backlog(
     assert found(use_backend, "velo") == ["Vélo-école de Brive"]
 
 
-def test_reindex_command_rebuilds_from_the_database(use_backend, make_project, capsys):
+def test_reindex_command_rebuilds_from_the_database(use_backend, make_project, capsys, commit):
     make_project(title="Jardin de la Gare")  # no commit: the index did not hear of it
     assert found(use_backend, "jardin") == []
-    call_command("search_reindex")
+    with commit():
+        call_command("search_reindex")
     assert found(use_backend, "jardin") == ["Jardin de la Gare"]
     assert "documents indexés" in capsys.readouterr().out

@@ -1,0 +1,468 @@
+"""Declarative mappings: how a partner's columns become project fields.
+
+A mapping is plain data (stored on the Source as JSON, exchanged as YAML or JSON
+files; format and examples in docs/mappings/README.md). `compile_mapping` checks
+it once and gives a `Mapping` that turns each record into field values, one
+location, and the reasons the record cannot be used.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from cms.text import fold
+
+# Project fields a mapping may fill, and whether they hold a list.
+PROJECT_FIELDS: dict[str, bool] = {
+    "title": False,
+    "summary": False,
+    "description": False,
+    "structure_name": False,
+    "legal_status": False,
+    "siret": False,
+    "themes": True,
+    "publics": True,
+    "methods": True,
+    "stage": False,
+    "scale": False,
+    "year_started": False,
+    "tags": True,
+    "website": False,
+    "links": True,
+    "contact_email": False,
+    "source_url": False,
+}
+LOCATION_FIELDS = {
+    "latitude",
+    "longitude",
+    "point",
+    "x",
+    "y",
+    "insee",
+    "postal_code",
+    "commune",
+    "departement",
+    "address",
+}
+POLICIES = {"local", "partner"}
+_TAG = re.compile(r"<[^>]+>")
+
+
+class MappingError(ValueError):
+    """The mapping itself is wrong; the message names the place (French)."""
+
+
+def get_path(data: Any, path: str) -> Any:
+    """Value at a column name, or at a dotted path in nested JSON (« label.@value »).
+    An exact column name wins over a dotted reading (CSV headers may hold dots)."""
+    if isinstance(data, dict) and path in data:
+        return data[path]
+    current = data
+    for part in path.split("."):
+        if isinstance(current, dict):
+            current = current.get(part)
+        elif isinstance(current, list) and part.isdigit() and int(part) < len(current):
+            current = current[int(part)]
+        else:
+            return None
+    return current
+
+
+def _empty(value) -> bool:
+    return (
+        value is None
+        or value == ""
+        or value == []
+        or (isinstance(value, str) and not value.strip())
+    )
+
+
+# --- transforms ---------------------------------------------------------------------------
+
+
+def _each(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """Apply to each item of a list, or to a single value; drop emptied items."""
+
+    def apply(value):
+        if isinstance(value, list):
+            return [r for r in (function(v) for v in value) if not _empty(r)]
+        return None if _empty(value) else function(value)
+
+    return apply
+
+
+def _as_text(value) -> str:
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("value") or ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _map_transform(table: dict, default):
+    folded = {fold(str(k)): v for k, v in table.items()}
+
+    def lookup(value):
+        key = fold(_as_text(value))
+        if key in folded:
+            return folded[key]
+        return default
+
+    def apply(value):
+        if isinstance(value, list):
+            out = []
+            for item in value:
+                mapped = lookup(item)
+                if isinstance(mapped, list):
+                    out.extend(mapped)
+                elif not _empty(mapped):
+                    out.append(mapped)
+            return list(dict.fromkeys(out))
+        return None if _empty(value) else lookup(value)
+
+    return apply
+
+
+def _date(fmt: str):
+    def parse(value):
+        text = _as_text(value).strip()
+        for candidate in (fmt, "%Y-%m-%d", "%d/%m/%Y", "%Y"):
+            try:
+                return datetime.datetime.strptime(text, candidate).date().isoformat()
+            except ValueError:
+                continue
+        raise TransformError(
+            _("« %(value)s » n'est pas une date (%(fmt)s).") % {"value": text, "fmt": fmt}
+        )
+
+    return parse
+
+
+def _year(value):
+    match = re.search(r"(1[89]\d\d|20\d\d)", _as_text(value))
+    if not match:
+        raise TransformError(_("« %(value)s » ne contient pas d'année.") % {"value": value})
+    return int(match.group(1))
+
+
+def _url(value):
+    text = _as_text(value).strip()
+    if text and "://" not in text:
+        text = f"https://{text.lstrip('/')}"
+    return text
+
+
+def _number(value):
+    text = _as_text(value).strip().replace(",", ".").replace(" ", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise TransformError(_("« %(value)s » n'est pas un nombre.") % {"value": value}) from None
+
+
+class TransformError(ValueError):
+    """A value could not be transformed; the record is rejected with this reason."""
+
+
+def _transform(spec, where: str) -> Callable[[Any], Any]:
+    simple: dict[str, Callable[[Any], Any]] = {
+        "trim": _each(lambda v: _as_text(v).strip()),
+        "lower": _each(lambda v: _as_text(v).lower()),
+        "upper": _each(lambda v: _as_text(v).upper()),
+        "capitalize": _each(lambda v: _as_text(v)[:1].upper() + _as_text(v)[1:]),
+        "strip_html": _each(lambda v: html.unescape(_TAG.sub(" ", _as_text(v))).strip()),
+        "collapse_spaces": _each(lambda v: " ".join(_as_text(v).split())),
+        "url": _each(_url),
+        "email": _each(lambda v: _as_text(v).strip().lower()),
+        "year": _each(_year),
+        "number": _each(_number),
+        "first": lambda v: (v[0] if v else None) if isinstance(v, list) else v,
+        "unique": lambda v: list(dict.fromkeys(v)) if isinstance(v, list) else v,
+        "text": _each(_as_text),
+    }
+    if isinstance(spec, str):
+        if spec not in simple:
+            raise MappingError(
+                _("%(where)s : transformation inconnue « %(name)s ».")
+                % {"where": where, "name": spec}
+            )
+        return simple[spec]
+    if not isinstance(spec, dict) or len([k for k in spec if k != "default"]) != 1:
+        raise MappingError(_("%(where)s : transformation mal écrite.") % {"where": where})
+    name = next(k for k in spec if k != "default")
+    argument = spec[name]
+    if name == "split":
+        pattern = re.compile(
+            "|".join(re.escape(s) for s in (argument if isinstance(argument, list) else [argument]))
+        )
+
+        def split(value):
+            items = value if isinstance(value, list) else [value]
+            out = []
+            for item in items:
+                if not _empty(item):
+                    out.extend(p.strip() for p in pattern.split(_as_text(item)) if p.strip())
+            return out
+
+        return split
+    if name == "map":
+        if not isinstance(argument, dict):
+            raise MappingError(_("%(where)s : « map » attend une table.") % {"where": where})
+        return _map_transform(argument, spec.get("default"))
+    if name == "replace":
+        old, new = argument
+        return _each(lambda v: _as_text(v).replace(old, new))
+    if name == "truncate":
+        limit = int(argument)
+        return _each(
+            lambda v: (
+                _as_text(v)
+                if len(_as_text(v)) <= limit
+                else _as_text(v)[: limit - 1].rsplit(" ", 1)[0] + "…"
+            )
+        )
+    if name == "date":
+        return _each(_date(argument))
+    if name == "regex":
+        pattern = re.compile(argument)
+
+        def extract(value):
+            match = pattern.search(_as_text(value))
+            return (match.group(1) if match.groups() else match.group(0)) if match else None
+
+        return _each(extract)
+    if name == "prefix":
+        return _each(lambda v: f"{argument}{_as_text(v)}")
+    if name == "suffix":
+        return _each(lambda v: f"{_as_text(v)}{argument}")
+    if name == "template":
+        return _each(lambda v: argument.replace("{value}", _as_text(v)))
+    raise MappingError(
+        _("%(where)s : transformation inconnue « %(name)s ».") % {"where": where, "name": name}
+    )
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+def _condition(spec, where: str) -> Callable[[dict], bool]:
+    if not isinstance(spec, dict) or "column" not in spec:
+        raise MappingError(
+            _("%(where)s : une condition porte sur une colonne (« column »).") % {"where": where}
+        )
+    column = spec["column"]
+    if "equals" in spec:
+        expected = fold(_as_text(spec["equals"]))
+        return lambda data: fold(_as_text(get_path(data, column) or "")) == expected
+    if "in" in spec:
+        allowed = {fold(_as_text(v)) for v in spec["in"]}
+        return lambda data: fold(_as_text(get_path(data, column) or "")) in allowed
+    if "empty" in spec:
+        wanted = bool(spec["empty"])
+        return lambda data: _empty(get_path(data, column)) == wanted
+    if "matches" in spec:
+        pattern = re.compile(spec["matches"], re.IGNORECASE)
+        return lambda data: bool(pattern.search(_as_text(get_path(data, column) or "")))
+    raise MappingError(
+        _("%(where)s : condition inconnue (equals, in, empty ou matches).") % {"where": where}
+    )
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Rule:
+    name: str
+    sources: list[str] = field(default_factory=list)
+    join: str = " "
+    constant: Any = None
+    transforms: list[Callable[[Any], Any]] = field(default_factory=list)
+    default: Any = None
+    when: Callable[[dict], bool] | None = None
+    options: dict = field(default_factory=dict)
+
+    def value(self, data: dict):
+        if self.when is not None and not self.when(data):
+            return self.default
+        if self.constant is not None:
+            value = self.constant
+        elif len(self.sources) == 1:
+            value = get_path(data, self.sources[0])
+        else:
+            parts = [get_path(data, s) for s in self.sources]
+            texts = [_as_text(p).strip() for p in parts if not _empty(p)]
+            value = self.join.join(texts) if texts else None
+        if isinstance(value, dict) and ("@value" in value or "value" in value):
+            value = _as_text(value)
+        for transform in self.transforms:
+            if _empty(value):
+                break
+            value = transform(value)
+        return self.default if _empty(value) else value
+
+
+def _rule(name: str, spec, where: str) -> Rule:
+    if isinstance(spec, str):
+        spec = {"from": spec}
+    if not isinstance(spec, dict):
+        raise MappingError(_("%(where)s : règle mal écrite.") % {"where": where})
+    unknown = set(spec) - {
+        "from",
+        "join",
+        "value",
+        "transforms",
+        "default",
+        "when",
+        "order",
+        "projection",
+    }
+    if unknown:
+        raise MappingError(
+            _("%(where)s : clé inconnue « %(key)s ».") % {"where": where, "key": sorted(unknown)[0]}
+        )
+    if "from" not in spec and "value" not in spec:
+        raise MappingError(
+            _("%(where)s : indiquez « from » (colonne) ou « value » (constante).")
+            % {"where": where}
+        )
+    sources = spec.get("from", [])
+    sources = [sources] if isinstance(sources, str) else list(sources)
+    transforms = spec.get("transforms", [])
+    if not isinstance(transforms, list):
+        transforms = [transforms]
+    return Rule(
+        name=name,
+        sources=sources,
+        join=spec.get("join", " "),
+        constant=spec.get("value"),
+        transforms=[_transform(t, f"{where}.transforms[{i}]") for i, t in enumerate(transforms)],
+        default=spec.get("default"),
+        when=_condition(spec["when"], f"{where}.when") if "when" in spec else None,
+        options={k: spec[k] for k in ("order", "projection") if k in spec},
+    )
+
+
+@dataclass
+class MappedRecord:
+    row: int
+    key: str
+    values: dict[str, Any]
+    location: dict[str, Any]
+    skipped: bool = False
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
+
+
+@dataclass
+class Mapping:
+    key: list[str]
+    fields: dict[str, Rule]
+    location: dict[str, Rule]
+    skip_if: list[Callable[[dict], bool]]
+    url_template: str
+    policies: dict[str, str]
+    default_policy: str
+
+    def policy(self, field_name: str) -> str:
+        return self.policies.get(field_name, self.default_policy)
+
+    def apply(self, row: int, data: dict) -> MappedRecord:
+        parts = [get_path(data, column) for column in self.key]
+        key = "|".join(_as_text(p).strip() for p in parts if not _empty(p))
+        record = MappedRecord(row=row, key=key, values={}, location={})
+        if "__erreur__" in data:
+            record.errors.append(("", str(data["__erreur__"])))
+            return record
+        if any(condition(data) for condition in self.skip_if):
+            record.skipped = True
+            return record
+        if not key or len(parts) != len([p for p in parts if not _empty(p)]):
+            record.errors.append(
+                ("key", _("identifiant manquant (%(columns)s)") % {"columns": ", ".join(self.key)})
+            )
+        for name, rule in self.fields.items():
+            try:
+                record.values[name] = rule.value(data)
+            except TransformError as exc:
+                record.errors.append((name, str(exc)))
+        for name, rule in self.location.items():
+            try:
+                record.location[name] = rule.value(data)
+            except TransformError as exc:
+                record.errors.append((name, str(exc)))
+        record.location["_options"] = {
+            name: rule.options for name, rule in self.location.items() if rule.options
+        }
+        if self.url_template and not record.values.get("source_url"):
+            record.values["source_url"] = self.url_template.format_map(_Placeholders(data))
+        return record
+
+
+class _Placeholders(dict):
+    def __init__(self, data: dict):
+        super().__init__()
+        self.data = data
+
+    def __missing__(self, key):
+        return _as_text(get_path(self.data, key) or "")
+
+
+def compile_mapping(spec: dict) -> Mapping:
+    """Check a mapping and prepare it; raise MappingError (French) when it is wrong."""
+    if not isinstance(spec, dict) or not spec:
+        raise MappingError(_("La correspondance est vide : décrivez au moins la clé et le titre."))
+    unknown = set(spec) - {"version", "key", "url", "skip_if", "fields", "location", "policy"}
+    if unknown:
+        raise MappingError(
+            _("Clé inconnue « %(key)s » en tête de la correspondance.")
+            % {"key": sorted(unknown)[0]}
+        )
+    key = spec.get("key")
+    key = [key] if isinstance(key, str) else key
+    if not key or not all(isinstance(k, str) and k for k in key):
+        raise MappingError(
+            _("« key » : donnez la ou les colonnes qui identifient un enregistrement.")
+        )
+    fields_spec = spec.get("fields") or {}
+    if "title" not in fields_spec:
+        raise MappingError(_("« fields » : le titre (« title ») est obligatoire."))
+    fields = {}
+    for name, rule_spec in fields_spec.items():
+        if name not in PROJECT_FIELDS:
+            raise MappingError(
+                _("« fields.%(name)s » : champ inconnu (champs possibles : %(fields)s).")
+                % {"name": name, "fields": ", ".join(PROJECT_FIELDS)}
+            )
+        fields[name] = _rule(name, rule_spec, f"fields.{name}")
+    location = {}
+    for name, rule_spec in (spec.get("location") or {}).items():
+        if name not in LOCATION_FIELDS:
+            raise MappingError(
+                _("« location.%(name)s » : champ inconnu (champs possibles : %(fields)s).")
+                % {"name": name, "fields": ", ".join(sorted(LOCATION_FIELDS))}
+            )
+        location[name] = _rule(name, rule_spec, f"location.{name}")
+    skip_if = [_condition(c, f"skip_if[{i}]") for i, c in enumerate(spec.get("skip_if") or [])]
+    policy = spec.get("policy") or {}
+    default_policy = policy.get("default", "local")
+    for name, value in policy.items():
+        if value not in POLICIES:
+            raise MappingError(
+                _("« policy.%(name)s » : « local » ou « partner ».") % {"name": name}
+            )
+    return Mapping(
+        key=key,
+        fields=fields,
+        location=location,
+        skip_if=skip_if,
+        url_template=spec.get("url", ""),
+        policies={k: v for k, v in policy.items() if k != "default"},
+        default_policy=default_policy,
+    )

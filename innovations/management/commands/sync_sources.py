@@ -1,0 +1,20 @@
+"""Scheduled syncs of every active source that publishes a feed (run from cron)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+
+from innovations.services.imports import import_runs_for_feeds
+
+
+class Command(BaseCommand):
+    help = "Synchronise toutes les sources actives qui publient un flux."
+
+    def handle(self, *args, **options):
+        for run in import_runs_for_feeds():
+            self.stdout.write(
+                f"{run.source.slug} : {run.get_status_display()} — {run.created} créés, "
+                f"{run.updated} mis à jour, {run.unchanged} inchangés, "
+                f"{run.unpublished} dépubliés, "
+                f"{run.rejected} rejetés. {run.message}"
+            )
