@@ -148,6 +148,7 @@ def run_report_csv(request, run_id: int):
         (_("inchangés"), run.unchanged),
         (_("dépubliés"), run.unpublished),
         (_("rejetés"), run.rejected),
+        (_("ignorés"), run.skipped),
         (_("conflits"), run.conflicts),
         (_("doublons probables"), run.duplicates),
     ):

@@ -4,6 +4,7 @@ the search engine needs from this app (registered in InnovationsConfig.ready).""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from wagtail.models import PageViewRestriction, Site
 
 from cms.blocks import stream_text
 from cms.text import fold
@@ -27,6 +28,18 @@ from .models import (
 )
 from .selectors import territories_autocomplete, territory_label, territory_resolve
 
+TERRITORY_CHAIN = ("territory", "territory__parent", "territory__parent__parent")
+TERRITORY_FIELDS = (
+    "level",
+    "code",
+    "name",
+    "parent_id",
+    "region_code",
+    "departement_code",
+    "latitude",
+    "longitude",
+)
+
 
 class ProjectAdapter(DocumentAdapter):
     kind = "project"
@@ -40,16 +53,57 @@ class ProjectAdapter(DocumentAdapter):
             "tagged_items__tag",
             Prefetch(
                 "locations",
-                queryset=ProjectLocation.objects.select_related("territory__parent__parent"),
+                queryset=ProjectLocation.objects.select_related("territory__parent__parent").only(
+                    "page_id",
+                    "latitude",
+                    "longitude",
+                    "sort_order",
+                    *(
+                        f"{prefix}__{name}"
+                        for prefix in TERRITORY_CHAIN
+                        for name in TERRITORY_FIELDS
+                    ),
+                ),
             ),
+            # Only what documents read: the record's last imported values (large
+            # JSON) would cost more to decode than the rest of the document.
             Prefetch(
-                "source_records", queryset=ProjectSourceRecord.objects.select_related("source")
+                "source_records",
+                queryset=ProjectSourceRecord.objects.select_related("source").only(
+                    "project_id", "source__slug"
+                ),
             ),
         )
 
-    def document(self, project: ProjectPage) -> SearchDocument | None:
-        if not project.live or project.get_view_restrictions().exists():
+    def documents(self, objects):
+        # One query for the view restrictions of the whole batch, not one per page.
+        restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        roots = Site.get_site_root_paths()
+        return [
+            (
+                project,
+                None
+                if any(project.path.startswith(path) for path in restricted)
+                else self.document(project, checked=True, roots=roots),
+            )
+            for project in objects
+        ]
+
+    def document(
+        self, project: ProjectPage, *, checked: bool = False, roots=None
+    ) -> SearchDocument | None:
+        if not project.live or (not checked and project.get_view_restrictions().exists()):
             return None
+        url = project.url if roots is None or len(roots) != 1 else None
+        if url is None:
+            # One site: the page's path below the site root, as Wagtail gives it
+            # (without its per-call cache lookups).
+            root = roots[0].root_path
+            url = (
+                "/" + project.url_path[len(root) :]
+                if project.url_path.startswith(root)
+                else project.url
+            )
         themes = list(project.themes.all())
         communes, departements, regions, labels, points = [], [], [], [], []
         for location in project.locations.all():
@@ -80,7 +134,7 @@ class ProjectAdapter(DocumentAdapter):
         return SearchDocument(
             kind=self.kind,
             object_id=str(project.pk),
-            url=project.url or "",
+            url=url or "",
             title=project.title,
             summary=project.summary,
             body=" ".join(filter(None, [project.structure_name, stream_text(project.body)])),

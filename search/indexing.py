@@ -36,8 +36,10 @@ class ProcessReport:
     errors: list[str] = field(default_factory=list)
 
 
-def enqueue(*, kind: str, object_ids: Iterable) -> None:
-    """Record that these objects' documents must be refreshed; refresh after commit."""
+def enqueue(*, kind: str, object_ids: Iterable, defer: bool = False) -> None:
+    """Record that these objects' documents must be refreshed; refresh after commit,
+    or — ``defer`` — later, by the caller's ``process()`` (bulk writers that index
+    once at the end) or by ``search_sync``. Either way the queue row is durable."""
     ids = sorted({str(object_id) for object_id in object_ids})
     if not ids:
         return
@@ -49,7 +51,8 @@ def enqueue(*, kind: str, object_ids: Iterable) -> None:
         update_fields=["created_at", "next_attempt_at"],
         batch_size=1000,
     )
-    transaction.on_commit(lambda: _process_quietly([(kind, i) for i in ids]))
+    if not defer:
+        transaction.on_commit(lambda: _process_quietly([(kind, i) for i in ids]))
 
 
 def _process_quietly(items: list[tuple[str, str]]) -> None:
@@ -88,10 +91,11 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
             IndexQueue.objects.filter(pk__in=[r.pk for r in kind_rows]).delete()
             continue
         ids = [row.object_id for row in kind_rows]
-        objects = {str(obj.pk): obj for obj in adapter.queryset().filter(pk__in=ids)}
+        found = list(adapter.queryset().filter(pk__in=ids))
+        built = {str(obj.pk): document for obj, document in adapter.documents(found)}
         documents, gone = [], []
         for object_id in ids:
-            document = adapter.document(objects[object_id]) if object_id in objects else None
+            document = built.get(object_id)
             if document is None:
                 gone.append(f"{kind}:{object_id}")
             else:
@@ -104,9 +108,16 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
             report.errors.append(f"{kind}: {type(exc).__name__}: {exc}"[:500])
             _postpone(kind_rows, exc)
             continue
-        # Delete only rows not re-queued meanwhile (their created_at is unchanged).
+        # Delete only rows not re-queued meanwhile (their created_at is unchanged);
+        # rows queued together share their created_at: one query per group.
+        by_time: dict = defaultdict(list)
         for row in kind_rows:
-            IndexQueue.objects.filter(pk=row.pk, created_at=row.created_at).delete()
+            by_time[row.created_at].append(row.pk)
+        for created_at, pks in by_time.items():
+            for start in range(0, len(pks), 500):
+                IndexQueue.objects.filter(
+                    pk__in=pks[start : start + 500], created_at=created_at
+                ).delete()
     if items is not None and not report.failed:
         # The engine answers: apply what was waiting, a little at a time.
         backlog = IndexQueue.objects.filter(next_attempt_at__lte=now).exclude(
@@ -147,10 +158,13 @@ def reindex(
     def documents():
         for kind in kinds:
             adapter = registered[kind]
+            chunk: list = []
             for obj in adapter.queryset().iterator(chunk_size=500):
-                document = adapter.document(obj)
-                if document is not None:
-                    yield document
+                chunk.append(obj)
+                if len(chunk) == 500:
+                    yield from (d for _obj, d in adapter.documents(chunk) if d is not None)
+                    chunk = []
+            yield from (d for _obj, d in adapter.documents(chunk) if d is not None)
 
     written = get_backend().rebuild(
         documents(),

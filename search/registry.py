@@ -36,6 +36,11 @@ class DocumentAdapter(ABC):
     def document(self, obj) -> SearchDocument | None:
         """The object's document, or None if it must not be searchable now."""
 
+    def documents(self, objects: list) -> list[tuple[object, SearchDocument | None]]:
+        """Documents of many objects at once (bulk indexing). Adapters override it
+        when a permission check can be made once for the whole batch."""
+        return [(obj, self.document(obj)) for obj in objects]
+
     def dependencies(self) -> dict[type[models.Model], Callable[[models.Model], Iterable]]:
         """Other models whose changes alter documents of this kind: model → function
         giving the ids of the objects to reindex."""

@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from search.indexing import enqueue
+from search.indexing import enqueue, process
 
 from ..models import (
     ImportConflict,
@@ -34,7 +37,9 @@ from ..models import (
     Trust,
 )
 from ..services.projects import description_to_blocks, project_index
+from .coordinates import in_france
 from .duplicates import find_duplicates
+from .geocoding import CentroidGeocoder, NoGeocoder, geocoder_from_settings
 from .mapping import Mapping
 from .pages import Codes, comparable_values, create_projects, imported_values, replace_relations
 from .records import Prepared, ProjectData, Referential, prepare
@@ -42,6 +47,7 @@ from .records import Prepared, ProjectData, Referential, prepare
 logger = logging.getLogger(__name__)
 BATCH = 500
 PREVIEW_SIZE = 20
+INDEX_CHUNK = 1000
 
 
 @dataclass
@@ -83,6 +89,44 @@ def _preview(prepared: Prepared, existing: dict) -> list[dict]:
     return preview
 
 
+def _geocode(projects: list[ProjectData]) -> None:
+    """Places with an address but no coordinates: ask the geocoder of the settings
+    (the national address service in production, cached and rate-limited). Offline
+    (``GEOCODER=centroid``) nothing is asked: such a place is shown at the centre of
+    its commune or département, as every place without coordinates."""
+    geocoder = geocoder_from_settings(centroid_lookup=lambda code: None)
+    if isinstance(geocoder, (NoGeocoder, CentroidGeocoder)):
+        return
+    for data in projects:
+        for location in data.locations:
+            if location["latitude"] is not None or not location["address"]:
+                continue
+            level, _sep, code = location["territory"].partition(":")
+            found = geocoder.geocode(
+                address=location["address"], citycode=code if level == "commune" else ""
+            )
+            if found is not None and in_france(found.latitude, found.longitude):
+                location["latitude"] = round(found.latitude, 6)
+                location["longitude"] = round(found.longitude, 6)
+
+
+def _raw_hashes(mapping: Mapping, records) -> dict[str, str]:
+    """Per record key: a digest of the mapping and of every row with that key."""
+    rows: dict[str, list] = {}
+    for record in records:
+        rows.setdefault(mapping.key_of(record.data), []).append(record.data)
+    return {
+        key: hashlib.sha256(
+            (
+                mapping.fingerprint
+                + json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+            ).encode()
+        ).hexdigest()[:32]
+        for key, data in rows.items()
+        if key
+    }
+
+
 def _existing(source) -> dict[str, dict]:
     return {
         row["source_identifier"]: row
@@ -107,8 +151,35 @@ def execute(
     (tests prove a crash leaves no half-written batch).
     """
     source = run.source
-    prepared = prepare(mapping, records, Referential())
+    clock = time.perf_counter()
     existing = _existing(source)
+    raw = _raw_hashes(mapping, records)
+    # A record whose rows and mapping are those of the last import is unchanged: it
+    # is neither mapped nor validated again (re-imports of large feeds stay fast).
+    # A dry run reads everything, for its preview.
+    skipped = (
+        set()
+        if run.dry_run
+        else {
+            key
+            for key, digest in raw.items()
+            if key in existing
+            and existing[key]["present"]
+            and existing[key]["content_hash"] == digest
+        }
+    )
+    todo = [r for r in records if mapping.key_of(r.data) not in skipped] if skipped else records
+    prepared = prepare(mapping, todo, Referential()) if todo else Prepared()
+    if not run.dry_run:
+        _geocode(prepared.projects)
+    with_errors = {e.key for e in prepared.errors}
+    for data in prepared.projects:
+        # Some rows of this record were rejected: never skip it, so that they are
+        # reported again on the next run.
+        data.content_hash = raw[data.key] + ("!" if data.key in with_errors else "")
+    timings = run.file_info.setdefault("timings", {})
+    timings["prepare"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
     new = [p for p in prepared.projects if p.key not in existing]
     changed = [
         p
@@ -116,8 +187,8 @@ def execute(
         if p.key in existing
         and (existing[p.key]["content_hash"] != p.content_hash or not existing[p.key]["present"])
     ]
-    outcome = Outcome(unchanged=len(prepared.projects) - len(new) - len(changed))
-    seen = {p.key for p in prepared.projects}
+    outcome = Outcome(unchanged=len(skipped) + len(prepared.projects) - len(new) - len(changed))
+    seen = {p.key for p in prepared.projects} | skipped
     gone = [r for key, r in existing.items() if r["present"] and key not in seen]
     ImportRowError.objects.bulk_create(
         [
@@ -130,6 +201,7 @@ def execute(
     )
     run.total = len(new) + len(changed)
     run.rejected = len({e.row for e in prepared.errors})
+    run.skipped = prepared.skipped
     run.unchanged = outcome.unchanged
     run.preview = _preview(prepared, existing)
     if run.dry_run:
@@ -148,7 +220,7 @@ def execute(
                 index=index, source=source, projects=batch, live=live, codes=codes
             )
             if live:
-                enqueue(kind="project", object_ids=[p.pk for p in pages])
+                enqueue(kind="project", object_ids=[p.pk for p in pages], defer=True)
         if not live:
             _send_to_moderation(pages)
         outcome.created.extend(p.pk for p in pages)
@@ -159,17 +231,38 @@ def execute(
         batch = changed[start : start + BATCH]
         with transaction.atomic():
             updated, conflicts = _update(run, mapping, batch, existing, codes)
-            enqueue(kind="project", object_ids=updated)
+            enqueue(kind="project", object_ids=updated, defer=True)
         outcome.updated.extend(updated)
         outcome.conflicts += conflicts
-        _advance(run, len(batch), updated=len(batch), conflicts=conflicts, progress=progress)
+        # Records whose new values were already those of the project (a changed
+        # mapping, say) count as unchanged.
+        run.unchanged += len(batch) - len(updated)
+        outcome.unchanged += len(batch) - len(updated)
+        _advance(run, len(batch), updated=len(updated), conflicts=conflicts, progress=progress)
     if complete_feed and gone:
         _unpublish(gone, outcome)
     run.unpublished = len(outcome.unpublished)
     outcome.duplicates = find_duplicates(project_ids=outcome.created)
     run.duplicates = outcome.duplicates
-    run.save(update_fields=["unpublished", "duplicates"])
+    timings["write"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
+    _index(outcome.created + outcome.updated)
+    timings["index"] = round(time.perf_counter() - clock, 3)
+    run.save(update_fields=["unpublished", "duplicates", "file_info"])
     return outcome
+
+
+def _index(project_ids: list[int]) -> None:
+    """Index the projects written by the run, in bulk, once every batch is committed.
+    Their queue rows were written with each batch: if the engine is down, they stay
+    queued and ``search_sync`` applies them later."""
+    for start in range(0, len(project_ids), INDEX_CHUNK):
+        chunk = project_ids[start : start + INDEX_CHUNK]
+        try:
+            process(items=[("project", str(pk)) for pk in chunk])
+        except Exception:
+            logger.exception("Indexing imported projects failed; they stay queued")
+            return
 
 
 def _advance(run: ImportRun, count: int, *, progress, created=0, updated=0, conflicts=0) -> None:
@@ -178,7 +271,11 @@ def _advance(run: ImportRun, count: int, *, progress, created=0, updated=0, conf
     run.updated += updated
     run.conflicts += conflicts
     ImportRun.objects.filter(pk=run.pk).update(
-        processed=run.processed, created=run.created, updated=run.updated, conflicts=run.conflicts
+        processed=run.processed,
+        created=run.created,
+        updated=run.updated,
+        unchanged=run.unchanged,
+        conflicts=run.conflicts,
     )
     if progress:
         progress(run.processed, run.total)
@@ -242,6 +339,12 @@ def _update(run, mapping: Mapping, batch: list[ProjectData], existing: dict, cod
         if apply_fields:
             apply_partner_values(page, data, apply_fields, codes, now)
             updated.append(page.pk)
+        if not record.present and not page.live and page.first_published_at:
+            # Back in the feed after an import unpublished it: online again.
+            revision = page.latest_revision or page.save_revision(clean=False, log_action=False)
+            revision.publish(log_action=False, skip_permission_checks=True)
+            if page.pk not in updated:
+                updated.append(page.pk)
         record.content_hash = data.content_hash
         record.imported_values = new_values
         record.present = True
@@ -279,7 +382,10 @@ def apply_partner_values(
         changed.append("body")
     page.last_published_at = now
     changed.append("last_published_at")
-    page.save(update_fields=changed, clean=False)
+    # A queryset update, not page.save(): no per-page signals (Wagtail's admin index
+    # and reference index tasks cost more than the update); the Carrefour's search
+    # index is refreshed in bulk by the run.
+    ProjectPage.objects.filter(pk=page.pk).update(**{name: getattr(page, name) for name in changed})
     replace_relations(page, data, fields, codes)
     if page.latest_revision_id:
         # Keep the latest revision in step, or a later edit would start from an
@@ -317,8 +423,10 @@ def run_import(
     run.started_at = timezone.now()
     run.save(update_fields=["status", "started_at"])
     try:
+        clock = time.perf_counter()
         result = read()
         run.file_info = {
+            "timings": {"read": round(time.perf_counter() - clock, 3)},
             "format": result.format,
             "encoding": result.encoding,
             "delimiter": result.delimiter,

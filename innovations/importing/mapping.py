@@ -9,7 +9,9 @@ location, and the reasons the record cannot be used.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import html
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -369,13 +371,18 @@ class Mapping:
     url_template: str
     policies: dict[str, str]
     default_policy: str
+    fingerprint: str = ""  # of the mapping's text: a changed mapping re-reads every record
 
     def policy(self, field_name: str) -> str:
         return self.policies.get(field_name, self.default_policy)
 
+    def key_of(self, data: dict) -> str:
+        parts = [get_path(data, column) for column in self.key]
+        return "|".join(_as_text(p).strip() for p in parts if not _empty(p))
+
     def apply(self, row: int, data: dict) -> MappedRecord:
         parts = [get_path(data, column) for column in self.key]
-        key = "|".join(_as_text(p).strip() for p in parts if not _empty(p))
+        key = self.key_of(data)
         record = MappedRecord(row=row, key=key, values={}, location={})
         if "__erreur__" in data:
             record.errors.append(("", str(data["__erreur__"])))
@@ -465,4 +472,7 @@ def compile_mapping(spec: dict) -> Mapping:
         url_template=spec.get("url", ""),
         policies={k: v for k, v in policy.items() if k != "default"},
         default_policy=default_policy,
+        fingerprint=hashlib.sha256(
+            json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()[:16],
     )

@@ -2,11 +2,12 @@
 
 Why not `index.add_child()` per project: it costs tens of milliseconds each (tree
 lock, revision, signals); a partner feed of 30 000 projects would take an hour.
-Here a batch of pages gets its tree paths computed once, `wagtailcore_page` rows
-inserted with `bulk_create`, the project rows with one `executemany`, and their
-relations with `bulk_create` — inside the caller's transaction. Pages are created
-live (trusted source) or as drafts sent to moderation. Wagtail's own admin search
-index is updated in bulk too.
+Here a batch of pages gets its tree paths computed once, and its rows — pages,
+projects, relations, source records — are inserted with one `executemany` per
+table, inside the caller's transaction. Pages are created live (trusted source) or
+as drafts sent to moderation. The Carrefour's search index is refreshed by the run;
+Wagtail's own admin search (the page explorer's search box) learns of imported
+pages through `manage.py update_index` (see README, « Imports des partenaires »).
 """
 
 from __future__ import annotations
@@ -38,6 +39,30 @@ from ..models import (
 )
 from ..services.projects import description_to_blocks
 from .records import ProjectData
+
+PLAIN_TYPES = {
+    "CharField",
+    "TextField",
+    "SlugField",
+    "URLField",
+    "EmailField",
+    "BooleanField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "BigIntegerField",
+    "FloatField",
+    "ForeignKey",
+}
+
+
+@dataclass(frozen=True)
+class Created:
+    """A project just written (its id is all the callers need)."""
+
+    pk: int
+
 
 STEP_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 RELATIONS = ("themes", "publics", "methods")
@@ -99,8 +124,10 @@ def comparable_values(page: ProjectPage) -> dict:
     }
 
 
-def imported_values(data: ProjectData) -> dict:
+def imported_values(data: ProjectData, *, blocks: list | None = None) -> dict:
     """What a project created from ``data`` would give in ``comparable_values``."""
+    if blocks is None:
+        blocks = description_to_blocks(data.values["description"])
     values = {name: data.values.get(name) for name in SCALAR_FIELDS}
     values["year_started"] = data.values.get("year_started")
     for name in SCALAR_FIELDS:
@@ -108,11 +135,7 @@ def imported_values(data: ProjectData) -> dict:
             values[name] = ""
     return {
         **values,
-        "description": _collapse(
-            " ".join(
-                _block_text(block) for block in description_to_blocks(data.values["description"])
-            )
-        ),
+        "description": _collapse(" ".join(_block_text(block) for block in blocks)),
         "themes": sorted(data.values["themes"]),
         "publics": sorted(data.values["publics"]),
         "methods": sorted(data.values["methods"]),
@@ -187,29 +210,46 @@ def _unique_slugs(index: ProjectIndexPage, titles: list[str]) -> list[str]:
     return slugs
 
 
-def _insert_child_rows(pages: list[ProjectPage]) -> None:
-    """The innovations_projectpage rows of pages whose wagtailcore_page rows exist."""
-    fields = list(ProjectPage._meta.local_concrete_fields)
+def _insert_rows(model, rows: list[dict], *, local: bool = False) -> None:
+    """Insert ``rows`` (attribute name → value) into ``model``'s own table with one
+    executemany. Columns absent from the rows take the field's default, converted
+    once for the whole batch: building 500 Wagtail page objects to bulk_create them
+    costs more than the rest of an import."""
+    fields = [
+        f
+        for f in (model._meta.local_concrete_fields if local else model._meta.concrete_fields)
+        if not (f.primary_key and f.attname not in rows[0])
+    ]
+    defaults = {
+        f.attname: f.get_db_prep_save(f.get_default(), connection)
+        for f in fields
+        if f.attname not in rows[0]
+    }
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     placeholders = ", ".join(["%s"] * len(fields))
-    rows = [
-        tuple(f.get_db_prep_save(getattr(page, f.attname), connection) for f in fields)
-        for page in pages
+    # Text, numbers and booleans go to the driver as they are; the other types
+    # (dates, JSON, UUID) through their field's conversion.
+    plain = {f.attname for f in fields if f.get_internal_type() in PLAIN_TYPES}
+    prep = [(f.attname, None if f.attname in plain else f, f.attname in rows[0]) for f in fields]
+    values = [
+        tuple(
+            (row[name] if field is None else field.get_db_prep_save(row[name], connection))
+            if present
+            else defaults[name]
+            for name, field, present in prep
+        )
+        for row in rows
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
-            f"INSERT INTO {ProjectPage._meta.db_table} ({columns}) VALUES ({placeholders})",
-            rows,
+            f"INSERT INTO {model._meta.db_table} ({columns}) VALUES ({placeholders})",
+            values,
         )
-
-
-def _body(data: ProjectData) -> str:
-    return json.dumps(description_to_blocks(data.values["description"]), ensure_ascii=False)
 
 
 def create_projects(
     *, index: ProjectIndexPage, source, projects: list[ProjectData], live: bool, codes: Codes
-) -> list[ProjectPage]:
+) -> list[Created]:
     """Create ``projects`` under ``index`` (caller holds a transaction)."""
     if not projects:
         return []
@@ -224,111 +264,120 @@ def create_projects(
     now = timezone.now()
     content_type = ContentType.objects.get_for_model(ProjectPage)
     slugs = _unique_slugs(index, [p.values["title"] for p in projects])
-    pages = []
-    for offset, (data, slug) in enumerate(zip(projects, slugs, strict=True)):
+    rows = []
+    bodies = [description_to_blocks(data.values["description"]) for data in projects]
+    for offset, (data, slug, blocks) in enumerate(zip(projects, slugs, bodies, strict=True)):
         values = data.values
-        pages.append(
-            ProjectPage(
-                path=index.path + _step(position + offset + 1),
-                depth=index.depth + 1,
-                numchild=0,
-                title=values["title"],
-                draft_title=values["title"],
-                slug=slug,
-                content_type=content_type,
-                live=live,
-                has_unpublished_changes=not live,
-                url_path=f"{index.url_path}{slug}/",
-                locale_id=index.locale_id,
-                translation_key=uuid.uuid4(),
-                first_published_at=now if live else None,
-                last_published_at=now if live else None,
-                latest_revision_created_at=now,
-                summary=values["summary"],
-                body=_body(data),
-                structure_name=values["structure_name"],
-                legal_status=values["legal_status"],
-                siret=values["siret"],
-                stage=values["stage"],
-                scale=values["scale"],
-                year_started=values["year_started"],
-                sdgs=[],
-                website=values["website"],
-                contact_email=values["contact_email"],
-            )
+        rows.append(
+            {
+                "path": index.path + _step(position + offset + 1),
+                "depth": index.depth + 1,
+                "numchild": 0,
+                "title": values["title"],
+                "draft_title": values["title"],
+                "slug": slug,
+                "content_type_id": content_type.pk,
+                "live": live,
+                "has_unpublished_changes": not live,
+                "url_path": f"{index.url_path}{slug}/",
+                "locale_id": index.locale_id,
+                "translation_key": uuid.uuid4(),
+                "first_published_at": now if live else None,
+                "last_published_at": now if live else None,
+                "latest_revision_created_at": now,
+                "summary": values["summary"],
+                "body": json.dumps(blocks, ensure_ascii=False),
+                "structure_name": values["structure_name"],
+                "legal_status": values["legal_status"],
+                "siret": values["siret"],
+                "stage": values["stage"],
+                "scale": values["scale"],
+                "year_started": values["year_started"],
+                "sdgs": [],
+                "website": values["website"],
+                "contact_email": values["contact_email"],
+            }
         )
-    base_rows = Page.objects.bulk_create([Page(**_page_fields(p)) for p in pages])
-    for page, base in zip(pages, base_rows, strict=True):
-        page.pk = page.page_ptr_id = page.id = base.pk
-    _insert_child_rows(pages)
+    _insert_rows(Page, rows)
+    ids = dict(
+        Page.objects.filter(path__in=[row["path"] for row in rows]).values_list("path", "id")
+    )
+    for row in rows:
+        row["page_ptr_id"] = ids[row["path"]]
+    _insert_rows(ProjectPage, rows, local=True)
+    pages = [Created(pk=row["page_ptr_id"]) for row in rows]
     Page.objects.filter(pk=index.pk).update(numchild=index.numchild + len(pages))
     _write_relations(pages, projects, codes)
-    ProjectSourceRecord.objects.bulk_create(
+    _insert_rows(
+        ProjectSourceRecord,
         [
-            ProjectSourceRecord(
-                project_id=page.pk,
-                source=source,
-                source_identifier=data.key,
-                source_url=data.values.get("source_url", ""),
-                content_hash=data.content_hash,
-                imported_values=imported_values(data),
-                present=True,
-                last_seen_at=now,
-            )
-            for page, data in zip(pages, projects, strict=True)
-        ]
+            {
+                "project_id": page.pk,
+                "source_id": source.pk,
+                "source_identifier": data.key,
+                "source_url": data.values.get("source_url", ""),
+                "content_hash": data.content_hash,
+                "imported_values": imported_values(data, blocks=blocks),
+                "present": True,
+                "last_seen_at": now,
+            }
+            for page, data, blocks in zip(pages, projects, bodies, strict=True)
+        ],
     )
     return pages
 
 
-def _page_fields(page: ProjectPage) -> dict:
-    return {
-        f.attname: getattr(page, f.attname) for f in Page._meta.concrete_fields if f.attname != "id"
-    }
-
-
-def _write_relations(pages: list[ProjectPage], projects: list[ProjectData], codes: Codes) -> None:
+def _write_relations(pages, projects: list[ProjectData], codes: Codes) -> None:
+    pairs = list(zip(pages, projects, strict=True))
     for relation in RELATIONS:
-        through = getattr(ProjectPage, relation).through
         ids = getattr(codes, relation)
         target = THROUGH_TARGETS[relation]
-        through.objects.bulk_create(
+        _insert_many(
+            getattr(ProjectPage, relation).through,
             [
-                through(projectpage_id=page.pk, **{target: ids[code]})
-                for page, data in zip(pages, projects, strict=True)
+                {"projectpage_id": page.pk, target: ids[code]}
+                for page, data in pairs
                 for code in data.values[relation]
                 if code in ids
-            ]
+            ],
         )
     tag_ids = _tag_ids({tag for data in projects for tag in data.values["tags"]})
-    ProjectTag.objects.bulk_create(
+    _insert_many(
+        ProjectTag,
         [
-            ProjectTag(content_object_id=page.pk, tag_id=tag_ids[tag])
-            for page, data in zip(pages, projects, strict=True)
+            {"content_object_id": page.pk, "tag_id": tag_ids[tag]}
+            for page, data in pairs
             for tag in data.values["tags"]
-        ]
+        ],
     )
-    ProjectLocation.objects.bulk_create(
+    _insert_many(
+        ProjectLocation,
         [
-            ProjectLocation(
-                page_id=page.pk,
-                territory_id=location["territory_id"],
-                address=location["address"],
-                latitude=location["latitude"],
-                longitude=location["longitude"],
-                sort_order=order,
-            )
-            for page, data in zip(pages, projects, strict=True)
+            {
+                "page_id": page.pk,
+                "territory_id": location["territory_id"],
+                "address": location["address"],
+                "latitude": location["latitude"],
+                "longitude": location["longitude"],
+                "sort_order": order,
+            }
+            for page, data in pairs
             for order, location in enumerate(data.locations)
-        ]
+        ],
     )
-    ProjectLink.objects.bulk_create(
+    _insert_many(
+        ProjectLink,
         [
-            ProjectLink(page_id=page.pk, url=url, sort_order=order)
-            for page, data in zip(pages, projects, strict=True)
+            {"page_id": page.pk, "url": url, "sort_order": order}
+            for page, data in pairs
             for order, url in enumerate(data.values["links"])
-        ]
+        ],
     )
+
+
+def _insert_many(model, rows: list[dict]) -> None:
+    if rows:
+        _insert_rows(model, rows)
 
 
 def replace_relations(page: ProjectPage, data: ProjectData, fields: set[str], codes: Codes) -> None:

@@ -62,6 +62,12 @@ class RowError:
     reason: str
 
 
+# Choice values, read once (an enum's ``values`` is rebuilt at every access).
+LEGAL_STATUSES = frozenset(LegalStatus.values)
+STAGES = frozenset(Stage.values)
+SCALES = frozenset(Scale.values)
+
+
 class Referential:
     """Codes and territories, read once per import."""
 
@@ -99,7 +105,14 @@ class Referential:
             if level == TerritoryLevel.DEPARTEMENT
         ]
 
-    def commune(self, *, insee: str = "", postal_code: str = "", name: str = "") -> dict | None:
+    def commune(
+        self,
+        *,
+        insee: str = "",
+        postal_code: str = "",
+        name: str = "",
+        near: tuple[float, float] | None = None,
+    ) -> dict | None:
         insee = (insee or "").strip().upper()
         if insee:
             insee = insee.zfill(5) if insee.isdigit() else insee
@@ -126,6 +139,15 @@ class Referential:
                 named = in_dep or named
             if len(named) == 1:
                 return named[0]
+            if len(named) > 1 and near is not None:
+                # Homonyms (Mérignac in Gironde and in Charente): the one whose
+                # département holds the record's coordinates.
+                departement = self.nearest_departement(*near)
+                here = [
+                    c for c in named if departement and c["departement_code"] == departement["code"]
+                ]
+                if len(here) == 1:
+                    return here[0]
         return None
 
     def departement(self, value: str) -> dict | None:
@@ -201,7 +223,7 @@ def validate_values(record: MappedRecord, ref: Referential) -> dict[str, Any]:
     values["description"] = description
     values["structure_name"] = _shorten(_text(raw.get("structure_name")), 200)
     legal_status = _text(raw.get("legal_status"))
-    if legal_status and legal_status not in LegalStatus.values:
+    if legal_status and legal_status not in LEGAL_STATUSES:
         errors.append(
             ("legal_status", _("statut juridique inconnu « %(v)s »") % {"v": legal_status})
         )
@@ -219,7 +241,7 @@ def validate_values(record: MappedRecord, ref: Referential) -> dict[str, Any]:
         if unknown:
             errors.append((name, _("code inconnu : %(codes)s") % {"codes": ", ".join(unknown)}))
         values[name] = sorted(c for c in codes if c in known)
-    for name, choices in (("stage", Stage.values), ("scale", Scale.values)):
+    for name, choices in (("stage", STAGES), ("scale", SCALES)):
         value = _text(raw.get(name))
         if value and value not in choices:
             errors.append((name, _("valeur inconnue « %(v)s »") % {"v": value}))
@@ -311,10 +333,14 @@ def resolve_location(record: MappedRecord, ref: Referential) -> dict[str, Any] |
         _text(raw.get("commune")),
     )
     if insee or postal_code or commune:
-        territory = ref.commune(insee=insee, postal_code=postal_code, name=commune)
+        near = (lat, lon) if lat is not None else None
+        territory = ref.commune(insee=insee, postal_code=postal_code, name=commune, near=near)
         if territory is None and postal_code[:2].isdigit():
             # Unknown or ambiguous commune: keep the project, at département level.
             territory = ref.departement(_dep_of(postal_code.zfill(5)))
+        if territory is None and near is not None:
+            # Same, placed by its coordinates.
+            territory = ref.nearest_departement(*near)
         if territory is None:
             record.errors.append(
                 (

@@ -215,6 +215,7 @@ class Migration(migrations.Migration):
                 ("unchanged", models.PositiveIntegerField(default=0, verbose_name="inchangés")),
                 ("unpublished", models.PositiveIntegerField(default=0, verbose_name="dépubliés")),
                 ("rejected", models.PositiveIntegerField(default=0, verbose_name="rejetés")),
+                ("skipped", models.PositiveIntegerField(default=0, verbose_name="ignorés")),
                 ("conflicts", models.PositiveIntegerField(default=0, verbose_name="conflits")),
                 (
                     "duplicates",

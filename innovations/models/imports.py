@@ -40,6 +40,7 @@ class ImportRun(models.Model):
     unchanged = models.PositiveIntegerField(_("inchangés"), default=0)
     unpublished = models.PositiveIntegerField(_("dépubliés"), default=0)
     rejected = models.PositiveIntegerField(_("rejetés"), default=0)
+    skipped = models.PositiveIntegerField(_("ignorés"), default=0)  # skip_if of the mapping
     conflicts = models.PositiveIntegerField(_("conflits"), default=0)
     duplicates = models.PositiveIntegerField(_("doublons probables"), default=0)
     message = models.TextField(_("message"), blank=True)

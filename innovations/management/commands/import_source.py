@@ -54,7 +54,8 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"{label} terminé : {run.created} créés, {run.updated} mis à jour, "
                 f"{run.unchanged} inchangés, {run.unpublished} dépubliés, {run.rejected} lignes "
-                f"rejetées, {run.conflicts} conflits, {run.duplicates} doublons probables."
+                f"rejetées, {run.skipped} ignorées, {run.conflicts} conflits, "
+                f"{run.duplicates} doublons probables."
             )
         )
         for error in run.row_errors.all()[:20] if verbosity >= 1 else []:

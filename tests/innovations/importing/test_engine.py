@@ -256,7 +256,8 @@ def test_changed_record_is_updated_and_removed_one_unpublished(source, editor, w
         user=editor,
     )
     assert back.updated == 1
-    assert imported(source, "2").source_records.get().present
+    returned = imported(source, "2")
+    assert returned.live and returned.source_records.get().present
 
 
 def test_local_edit_is_kept_as_a_conflict_unless_partner_wins(source, editor, write):
@@ -351,3 +352,53 @@ def test_only_editors_start_imports(source, user):
 
     with pytest.raises(ImportPermissionDenied):
         import_run_create(source=source, user=user, dry_run=True)
+
+
+def test_homonym_commune_is_told_apart_by_coordinates(source, editor, write):
+    # Montréal (Aude) and Montréal (Gers): the coordinates say which.
+    path = write(
+        HEADER
+        + row("1", "Café associatif", commune="Montréal", cp="", lat="43,95", lon="0,20")
+        + row("2", "Tiers-lieu", commune="Nulle-Part", cp="", lat="48,39", lon="-4,48")
+    )
+    run = import_file(source=source, path=path, user=editor)
+    assert (run.created, run.rejected) == (2, 0)
+    assert imported(source, "1").locations.get().territory.code == "32290"
+    # an unknown commune with coordinates is kept, at the département level
+    assert imported(source, "2").locations.get().territory.code == "29"
+
+
+def test_address_without_coordinates_is_geocoded_in_production(
+    source, editor, write, monkeypatch, settings
+):
+    from innovations.importing.geocoding import GeocodeResult
+
+    asked = []
+
+    class StandIn:  # the national address service, answered locally
+        def geocode(self, *, address, citycode="", postcode=""):
+            asked.append((address, citycode))
+            return GeocodeResult(48.3904, -4.4861, "address")
+
+    monkeypatch.setattr(engine, "geocoder_from_settings", lambda **kwargs: StandIn())
+    source.mapping = {**MAPPING, "location": {**MAPPING["location"], "address": "resume"}}
+    source.save()
+    run = import_file(
+        source=source,
+        path=write(HEADER + row("1", "Épicerie", lat="", lon="") + row("2", "Atelier")),
+        user=editor,
+    )
+    assert run.created == 2
+    assert asked == [("Résumé de Épicerie", "29019")]  # only the place without coordinates
+    place = imported(source, "1").locations.get()
+    assert (place.latitude, place.longitude) == (48.3904, -4.4861)
+
+
+def test_offline_places_without_coordinates_use_the_commune_centre(source, editor, write):
+    run = import_file(
+        source=source, path=write(HEADER + row("1", "Épicerie", lat="", lon="")), user=editor
+    )
+    assert run.created == 1
+    place = imported(source, "1").locations.get()
+    assert place.latitude is None
+    assert place.point == (place.territory.latitude, place.territory.longitude)

@@ -1,0 +1,268 @@
+"""Import benchmark: records per second for a first import of a partner file, for a
+re-import of the same file (unchanged), and for a re-import where 10 % changed.
+
+    .venv/bin/python benchmarks/imports.py                    # 20 000 records, SQLite
+    .venv/bin/python benchmarks/imports.py --records 100000
+    .venv/bin/python benchmarks/imports.py \\
+        --database-url postgres://postgres@127.0.0.1:5432/carrefour_bench_imports
+
+The embedded default (a throwaway SQLite file), without geocoding (places are
+resolved from commune, postal code or coordinates, as offline). The partner file is
+a CSV built from real partner data (../shared/data: 700 local initiatives and 1 400
+digital-inclusion places, resampled with varied names and places); without that
+folder, from the demo projects. Every step goes through the service editors use
+(`import_file`): reading, mapping, validation, page writes, search indexing at the end of
+the run (in bulk, once the batches are committed). Prints figures — end to end,
+and without the search indexing, which `benchmarks/search.py` measures on its own —
+and whether the targets are met.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared" / "data"
+sys.path[0] = str(ROOT)
+
+TARGET_FIRST = 1000.0
+TARGET_UNCHANGED = 5000.0
+
+MAPPING = {
+    "key": ["id"],
+    "url": "https://partenaire.example.org/fiches/{id}",
+    "fields": {
+        "title": "nom",
+        "summary": {"from": "resume", "transforms": ["strip_html", "collapse_spaces"]},
+        "description": "description",
+        "website": {"from": "site", "transforms": ["url"]},
+        "themes": {"from": "themes", "transforms": [{"split": "|"}, "trim"]},
+        "tags": {"from": "tags", "transforms": [{"split": [",", ";"]}, "trim", "lower"]},
+        "legal_status": {
+            "from": "statut",
+            "transforms": [
+                {
+                    "map": {"Association": "association", "Coopérative": "cooperative"},
+                    "default": "autre",
+                }
+            ],
+        },
+    },
+    "location": {
+        "postal_code": "cp",
+        "commune": "commune",
+        "latitude": "lat",
+        "longitude": "lon",
+        "address": "adresse",
+    },
+}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--database-url", default="")
+    parser.add_argument("--seed", type=int, default=7)
+    return parser.parse_args()
+
+
+def prepare_environment(args) -> str:
+    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
+    os.environ["DEBUG"] = "false"
+    os.environ["GEOCODER"] = "centroid"  # no network: the benchmark measures our code
+    os.environ.pop("ELASTICSEARCH_URL", None)
+    if not args.database_url:
+        directory = tempfile.mkdtemp(prefix="carrefour-bench-imports-")
+        os.environ["CARREFOUR_VAR_DIR"] = directory
+        os.environ.pop("DATABASE_URL", None)
+        return f"SQLite ({directory}/carrefour.sqlite3)"
+    import psycopg
+
+    name = urlsplit(args.database_url).path.lstrip("/")
+    admin = args.database_url.replace(f"/{name}", "/postgres")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    os.environ["DATABASE_URL"] = args.database_url
+    return f"PostgreSQL ({name})"
+
+
+def seed_records() -> tuple[list[dict], str]:
+    """Real records: name, text, site, tags, and a place (coordinates or commune)."""
+    records = []
+    elements = SHARED / "alternatives-pwa" / "elements.json"
+    if elements.exists():
+        for item in json.loads(elements.read_text(encoding="utf-8")):
+            records.append(
+                {
+                    "nom": item.get("Name") or "",
+                    "resume": (item.get("abstract") or "")[:400],
+                    "site": item.get("site") or "",
+                    "tags": item.get("tags") or "",
+                    "lat": item.get("lat") or "",
+                    "lon": item.get("long") or "",
+                    "cp": "",
+                    "commune": "",
+                    "adresse": "",
+                }
+            )
+        creuse = SHARED / "partners-mednum" / "la-creuse" / "la-creuse.json"
+        for item in json.loads(creuse.read_text(encoding="utf-8")):
+            records.append(
+                {
+                    "nom": item.get("nom") or "",
+                    "resume": item.get("description") or "",
+                    "site": "",
+                    "tags": item.get("services") or "",
+                    "lat": "",
+                    "lon": "",
+                    "cp": item.get("code_postal") or "",
+                    "commune": item.get("commune") or "",
+                    "adresse": item.get("adresse") or "",
+                }
+            )
+        hub = SHARED / "partners-mednum" / "hub-lo" / "hub-lo.json"
+        for item in json.loads(hub.read_text(encoding="utf-8")):
+            records.append(
+                {
+                    "nom": item.get("c_nom") or "",
+                    "resume": "",
+                    "site": item.get("c_site_web") or "",
+                    "tags": item.get("c_etiquettes") or "",
+                    "lat": "",
+                    "lon": "",
+                    "cp": str(item.get("c_postcode") or ""),
+                    "commune": item.get("c_city") or "",
+                    "adresse": item.get("c_adresse") or "",
+                }
+            )
+        return [r for r in records if r["nom"]], "données partenaires réelles (../shared/data)"
+    demo = json.loads((ROOT / "innovations/demo/projects.json").read_text(encoding="utf-8"))
+    for item in demo:
+        location = item["locations"][0]
+        records.append(
+            {
+                "nom": item["title"],
+                "resume": item["summary"],
+                "site": "",
+                "tags": ", ".join(item["tags"]),
+                "lat": location["latitude"],
+                "lon": location["longitude"],
+                "cp": "",
+                "commune": "",
+                "adresse": "",
+            }
+        )
+    return records, "projets de démonstration (../shared/data absent)"
+
+
+def write_file(path: Path, count: int, rng: random.Random, *, changed: float = 0.0) -> str:
+    taxonomy = json.loads((ROOT / "innovations/data/taxonomy.json").read_text(encoding="utf-8"))
+    themes = [s["code"] for d in taxonomy["domains"] for s in d["subthemes"]]
+    records, origin = seed_records()
+    qualifiers = ["", "du quartier", "solidaire", "citoyen", "rural", "des habitants", "coop"]
+    columns = ["id", "nom", "resume", "description", "site", "themes", "tags", "statut"]
+    columns += ["cp", "commune", "lat", "lon", "adresse"]
+    change = random.Random(99)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, delimiter=";")
+        writer.writeheader()
+        for index in range(count):
+            record = records[index % len(records)]
+            row = dict(record)
+            lap = index // len(records)
+            row["id"] = f"R{index + 1}"
+            row["nom"] = f"{record['nom']} {rng.choice(qualifiers)} {lap or ''}".strip()
+            row["description"] = record["resume"]
+            row["themes"] = "|".join(rng.sample(themes, rng.randint(1, 3)))
+            row["statut"] = rng.choice(["Association", "Coopérative", "Collectif"])
+            if lap and row["lat"]:
+                row["lat"] = round(float(row["lat"]) + rng.uniform(-0.05, 0.05), 5)
+                row["lon"] = round(float(row["lon"]) + rng.uniform(-0.05, 0.05), 5)
+            if changed and change.random() < changed:
+                row["resume"] = f"{row['resume']} (mis à jour)"
+            writer.writerow(row)
+    return origin
+
+
+def main() -> None:
+    args = parse_args()
+    database = prepare_environment(args)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from cms.services import site_tree_ensure
+    from innovations.models import ProjectPage, Source, Trust
+    from innovations.services.imports import import_file
+    from innovations.services.setup import project_index_ensure
+    from innovations.territories import default_communes_file, territories_load
+
+    communes = default_communes_file()
+    territories_load(communes_path=communes if communes.exists() else None)
+    project_index_ensure(home=site_tree_ensure())
+    source = Source.objects.create(
+        name="Partenaire de mesure", slug="mesure", trust=Trust.DIRECT, mapping=MAPPING
+    )
+    directory = Path(tempfile.mkdtemp(prefix="carrefour-bench-file-"))
+    first_file = directory / "partenaire.csv"
+    origin = write_file(first_file, args.records, random.Random(args.seed))
+    changed_file = directory / "partenaire-modifie.csv"
+    write_file(changed_file, args.records, random.Random(args.seed), changed=0.10)
+
+    print(f"Base : {database}")
+    print(f"Fichier : {args.records} enregistrements, {origin}")
+    print(f"Communes : {'chargées' if communes.exists() else 'absentes (npm)'} ; sans géocodage")
+    figures = {}
+    print(
+        f"{'':26} {'total':>8}  {'enr./s':>8}  {'hors index':>10}  "
+        "(lecture / préparation / écriture / indexation, s)"
+    )
+    for label, path in (
+        ("premier import", first_file),
+        ("réimport inchangé", first_file),
+        ("réimport, 10 % modifiés", changed_file),
+    ):
+        start = time.perf_counter()
+        run = import_file(source=source, path=path)
+        elapsed = time.perf_counter() - start
+        timings = run.file_info.get("timings", {})
+        index_time = timings.get("index", 0.0)
+        rate = args.records / elapsed
+        writing = args.records / max(elapsed - index_time, 1e-9)
+        figures[label] = (rate, writing)
+        print(
+            f"{label:26} {elapsed:7.1f}s  {rate:8.0f}  {writing:10.0f}  "
+            f"({timings.get('read', 0):.1f} / {timings.get('prepare', 0):.1f} / "
+            f"{timings.get('write', 0):.1f} / {index_time:.1f})"
+        )
+        print(
+            f"{'':26} créés {run.created}, mis à jour {run.updated}, inchangés {run.unchanged}, "
+            f"lignes rejetées {run.rejected}, statut {run.status}"
+        )
+    print(f"Projets en ligne : {ProjectPage.objects.live().count()}")
+    for label, target in (
+        ("premier import", TARGET_FIRST),
+        ("réimport inchangé", TARGET_UNCHANGED),
+    ):
+        rate, writing = figures[label]
+        print(
+            f"Objectif {label} ≥ {target:.0f} enr./s : "
+            f"de bout en bout {'atteint' if rate >= target else 'NON ATTEINT'} ({rate:.0f}), "
+            f"hors indexation {'atteint' if writing >= target else 'NON ATTEINT'} ({writing:.0f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
