@@ -28,21 +28,20 @@ from django.utils.translation import gettext as _
 from search.indexing import enqueue, process
 
 from ..models import (
-    ImportConflict,
     ImportRowError,
     ImportRun,
-    ProjectPage,
     ProjectSourceRecord,
     RunStatus,
     Trust,
 )
-from ..services.projects import description_to_blocks, project_index
+from ..services.projects import project_index
 from .coordinates import in_france
 from .duplicates import find_duplicates
 from .geocoding import CentroidGeocoder, NoGeocoder, geocoder_from_settings
 from .mapping import Mapping
-from .pages import Codes, comparable_values, create_projects, imported_values, replace_relations
+from .pages import Codes, create_projects
 from .records import Prepared, ProjectData, Referential, prepare
+from .updates import send_to_moderation, unpublish_gone, update_batch
 
 logger = logging.getLogger(__name__)
 BATCH = 500
@@ -188,7 +187,8 @@ def execute(
         and (existing[p.key]["content_hash"] != p.content_hash or not existing[p.key]["present"])
     ]
     outcome = Outcome(unchanged=len(skipped) + len(prepared.projects) - len(new) - len(changed))
-    seen = {p.key for p in prepared.projects} | skipped
+    # A record still in the feed but rejected this time stays online as it was.
+    seen = {p.key for p in prepared.projects} | skipped | with_errors
     gone = [r for key, r in existing.items() if r["present"] and key not in seen]
     ImportRowError.objects.bulk_create(
         [
@@ -213,34 +213,39 @@ def execute(
     codes = Codes.load()
     index = project_index()
     live = source.trust == Trust.DIRECT
-    for batches, start in enumerate(range(0, len(new), BATCH), start=1):
-        batch = new[start : start + BATCH]
-        with transaction.atomic():
-            pages = create_projects(
-                index=index, source=source, projects=batch, live=live, codes=codes
-            )
-            if live:
-                enqueue(kind="project", object_ids=[p.pk for p in pages], defer=True)
-        if not live:
-            _send_to_moderation(pages)
-        outcome.created.extend(p.pk for p in pages)
-        _advance(run, len(batch), created=len(batch), progress=progress)
-        if fail_after_batches is not None and batches >= fail_after_batches:
-            raise RuntimeError("Panne simulée pendant l'import (test).")
-    for start in range(0, len(changed), BATCH):
-        batch = changed[start : start + BATCH]
-        with transaction.atomic():
-            updated, conflicts = _update(run, mapping, batch, existing, codes)
-            enqueue(kind="project", object_ids=updated, defer=True)
-        outcome.updated.extend(updated)
-        outcome.conflicts += conflicts
-        # Records whose new values were already those of the project (a changed
-        # mapping, say) count as unchanged.
-        run.unchanged += len(batch) - len(updated)
-        outcome.unchanged += len(batch) - len(updated)
-        _advance(run, len(batch), updated=len(updated), conflicts=conflicts, progress=progress)
+    try:
+        for batches, start in enumerate(range(0, len(new), BATCH), start=1):
+            batch = new[start : start + BATCH]
+            with transaction.atomic():
+                pages = create_projects(
+                    index=index, source=source, projects=batch, live=live, codes=codes
+                )
+                if live:
+                    enqueue(kind="project", object_ids=[p.pk for p in pages], defer=True)
+            if not live:
+                send_to_moderation(pages)
+            outcome.created.extend(p.pk for p in pages)
+            _advance(run, len(batch), created=len(batch), progress=progress)
+            if fail_after_batches is not None and batches >= fail_after_batches:
+                raise RuntimeError("Panne simulée pendant l'import (test).")
+        for start in range(0, len(changed), BATCH):
+            batch = changed[start : start + BATCH]
+            with transaction.atomic():
+                updated, conflicts = update_batch(run, mapping, batch, existing, codes)
+                enqueue(kind="project", object_ids=updated, defer=True)
+            outcome.updated.extend(updated)
+            outcome.conflicts += conflicts
+            # Records whose new values were already those of the project (a changed
+            # mapping, say) count as unchanged.
+            run.unchanged += len(batch) - len(updated)
+            outcome.unchanged += len(batch) - len(updated)
+            _advance(run, len(batch), updated=len(updated), conflicts=conflicts, progress=progress)
+    except BaseException:
+        # What the committed batches wrote becomes searchable even if the run stops.
+        _index(outcome.created + outcome.updated)
+        raise
     if complete_feed and gone:
-        _unpublish(gone, outcome)
+        unpublish_gone(gone, outcome)
     run.unpublished = len(outcome.unpublished)
     outcome.duplicates = find_duplicates(project_ids=outcome.created)
     run.duplicates = outcome.duplicates
@@ -279,132 +284,6 @@ def _advance(run: ImportRun, count: int, *, progress, created=0, updated=0, conf
     )
     if progress:
         progress(run.processed, run.total)
-
-
-def _send_to_moderation(pages: list[ProjectPage]) -> None:
-    """Projects of a source that is not trusted wait for a moderator, like a proposal."""
-    for page in pages:
-        with transaction.atomic():
-            page = ProjectPage.objects.get(pk=page.pk)
-            page.save_revision(clean=False, log_action=False)
-            workflow = page.get_workflow()
-            if workflow is not None:
-                workflow.start(page, None)
-
-
-def _update(run, mapping: Mapping, batch: list[ProjectData], existing: dict, codes: Codes):
-    records = {
-        r.source_identifier: r
-        for r in ProjectSourceRecord.objects.filter(
-            source=run.source, source_identifier__in=[d.key for d in batch]
-        )
-    }
-    pages = ProjectPage.objects.filter(
-        pk__in=[r.project_id for r in records.values()]
-    ).prefetch_related(
-        "themes", "publics", "methods", "tagged_items__tag", "links", "locations__territory"
-    )
-    by_id = {page.pk: page for page in pages}
-    now = timezone.now()
-    updated, conflicts = [], 0
-    for data in batch:
-        record = records[data.key]
-        page = by_id.get(record.project_id)
-        new_values = imported_values(data)
-        if page is None:
-            continue
-        current = comparable_values(page)
-        last = record.imported_values or {}
-        apply_fields, kept = set(), {}
-        for name, new in new_values.items():
-            if name in last and new == last[name]:
-                continue  # the partner did not change this field
-            if current.get(name) == new:
-                continue  # already so
-            locally_edited = name in last and current.get(name) != last[name]
-            if locally_edited and mapping.policy(name) == "local":
-                kept[name] = new  # never silently overwritten: an editor decides
-                continue
-            apply_fields.add(name)
-        for name, partner_value in kept.items():
-            ImportConflict.objects.create(
-                project=page,
-                source=run.source,
-                run=run,
-                field=name,
-                local_value=current.get(name),
-                partner_value=partner_value,
-            )
-        conflicts += len(kept)
-        if apply_fields:
-            apply_partner_values(page, data, apply_fields, codes, now)
-            updated.append(page.pk)
-        if not record.present and not page.live and page.first_published_at:
-            # Back in the feed after an import unpublished it: online again.
-            revision = page.latest_revision or page.save_revision(clean=False, log_action=False)
-            revision.publish(log_action=False, skip_permission_checks=True)
-            if page.pk not in updated:
-                updated.append(page.pk)
-        record.content_hash = data.content_hash
-        record.imported_values = new_values
-        record.present = True
-        record.last_seen_at = now
-        if data.values.get("source_url"):
-            record.source_url = data.values["source_url"]
-        record.save(
-            update_fields=[
-                "content_hash",
-                "imported_values",
-                "present",
-                "last_seen_at",
-                "source_url",
-            ]
-        )
-    return updated, conflicts
-
-
-def apply_partner_values(
-    page: ProjectPage, data: ProjectData, fields: set[str], codes: Codes, now
-) -> None:
-    """Write the partner's new values of ``fields`` on the live project."""
-    from .pages import SCALAR_FIELDS
-
-    changed = []
-    for name in SCALAR_FIELDS:
-        if name in fields:
-            setattr(page, name, data.values[name] if data.values[name] is not None else None)
-            changed.append(name)
-    if "title" in fields:
-        page.draft_title = page.title
-        changed.append("draft_title")
-    if "description" in fields:
-        page.body = description_to_blocks(data.values["description"])
-        changed.append("body")
-    page.last_published_at = now
-    changed.append("last_published_at")
-    # A queryset update, not page.save(): no per-page signals (Wagtail's admin index
-    # and reference index tasks cost more than the update); the Carrefour's search
-    # index is refreshed in bulk by the run.
-    ProjectPage.objects.filter(pk=page.pk).update(**{name: getattr(page, name) for name in changed})
-    replace_relations(page, data, fields, codes)
-    if page.latest_revision_id:
-        # Keep the latest revision in step, or a later edit would start from an
-        # older version and undo the partner's update.
-        revision = page.save_revision(clean=False, log_action=False)
-        ProjectPage.objects.filter(pk=page.pk).update(live_revision=revision)
-
-
-def _unpublish(gone: list[dict], outcome: Outcome) -> None:
-    ids = [r["project_id"] for r in gone]
-    ProjectSourceRecord.objects.filter(pk__in=[r["id"] for r in gone]).update(present=False)
-    for page in ProjectPage.objects.filter(pk__in=ids, live=True):
-        still_listed = page.source_records.filter(present=True).exists()
-        if page.owner_id is not None or still_listed:
-            # Claimed by its team, or still listed by another partner: stays online.
-            outcome.kept_claimed.append(page.pk)
-            continue
-        page.unpublish(log_action=False)
-        outcome.unpublished.append(page.pk)
 
 
 def run_import(

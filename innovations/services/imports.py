@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from ..importing import engine
 from ..importing.mapping import MappingError, compile_mapping
 from ..importing.readers import ImportFileError, read_bytes, read_http_json, read_path
+from ..importing.updates import apply_partner_values
 from ..models import (
     ConflictResolution,
     ImportConflict,
@@ -198,7 +199,7 @@ def conflict_resolve(*, conflict: ImportConflict, apply_partner: bool, user) -> 
             if conflict.field == "locations":
                 raise ValidationError(_("Les lieux se corrigent dans la page du projet."))
             data = ProjectData(key="", rows=[], values=_fill(values), locations=[])
-            engine.apply_partner_values(page, data, {conflict.field}, Codes.load(), timezone.now())
+            apply_partner_values(page, data, {conflict.field}, Codes.load(), timezone.now())
             from search.indexing import enqueue
 
             enqueue(kind="project", object_ids=[page.pk])

@@ -210,6 +210,10 @@ def test_crash_mid_import_leaves_whole_batches_and_a_rerun_completes(
     assert "relancez" in failed.message
     assert ProjectPage.objects.count() == 20  # two whole batches, nothing of the third
     assert ProjectSourceRecord.objects.count() == 20
+    from search.models import IndexQueue, SearchEntry
+
+    assert not IndexQueue.objects.exists()  # what was written is searchable already
+    assert SearchEntry.objects.filter(kind="project").count() == 20
 
     rerun = import_file(source=source, path=path, user=editor)
     assert rerun.status == RunStatus.DONE
