@@ -25,6 +25,7 @@ from collections.abc import Iterable
 import numpy as np
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Max
 from django.utils import timezone
 
 from ..models import VISIBILITY_FACET, SearchEntry, SearchFacetValue, SearchTombstone
@@ -46,6 +47,7 @@ class FacetBitmaps:
         self.version: str | None = None
         self.synced_at: datetime.datetime | None = None
         self.database: str | None = None
+        self.stamp: tuple | None = None
         self._reset(1024)
 
     def _reset(self, capacity: int) -> None:
@@ -173,12 +175,23 @@ class FacetBitmaps:
 
     def ensure_fresh(self) -> None:
         version = cache.get(INDEX_VERSION_KEY)
+        stamp = _database_stamp()
         database = f"{connection.vendor}:{connection.settings_dict['NAME']}"
         with self.lock:
-            if version is not None and version == self.version and database == self.database:
+            if (
+                version is not None
+                and version == self.version
+                and database == self.database
+                and stamp == self.stamp
+            ):
                 return
             started = timezone.now()
-            if version is None or self.synced_at is None or database != self.database:
+            if (
+                version is None
+                or self.synced_at is None
+                or database != self.database
+                or _went_back(self.stamp, stamp)
+            ):
                 if version is None:
                     cache.add(INDEX_VERSION_KEY, uuid.uuid4().hex, None)
                     version = cache.get(INDEX_VERSION_KEY)
@@ -186,6 +199,28 @@ class FacetBitmaps:
             else:
                 self._incremental(self.synced_at)
             self.version, self.synced_at, self.database = version, started, database
+            self.stamp = stamp
+
+
+def _database_stamp() -> tuple:
+    """The index's state as the database tells it: the last write and the last
+    deletion. The cache's version is enough when the cache is shared (Redis); with
+    the embedded default's per-process memory cache, the worker that runs imports
+    and the web server learn of each other's writes from this."""
+    return (
+        SearchEntry.objects.aggregate(last=Max("indexed_at"))["last"],
+        SearchTombstone.objects.aggregate(last=Max("id"))["last"],
+    )
+
+
+def _went_back(old: tuple | None, new: tuple) -> bool:
+    """Entries or tombstones removed wholesale (a cleared index): reload everything."""
+    if old is None:
+        return False
+    return any(
+        before is not None and (after is None or after < before)
+        for before, after in zip(old, new, strict=True)
+    )
 
 
 _bitmaps = FacetBitmaps()
