@@ -28,11 +28,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 sys.path[0] = str(ROOT)
+
+from benchmarks.throwaway import throwaway_database  # noqa: E402
 
 TARGET_FIRST = 1000.0
 TARGET_UNCHANGED = 5000.0
@@ -76,24 +77,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment(args) -> str:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
-    os.environ["DEBUG"] = "false"
     os.environ["GEOCODER"] = "centroid"  # no network: the benchmark measures our code
     os.environ.pop("ELASTICSEARCH_URL", None)
-    if not args.database_url:
-        directory = tempfile.mkdtemp(prefix="carrefour-bench-imports-")
-        os.environ["CARREFOUR_VAR_DIR"] = directory
-        os.environ.pop("DATABASE_URL", None)
-        return f"SQLite ({directory}/carrefour.sqlite3)"
-    import psycopg
-
-    name = urlsplit(args.database_url).path.lstrip("/")
-    admin = args.database_url.replace(f"/{name}", "/postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = args.database_url
-    return f"PostgreSQL ({name})"
+    return throwaway_database(args.database_url, prefix="carrefour-bench-imports")
 
 
 def seed_records() -> tuple[list[dict], str]:

@@ -12,7 +12,7 @@ Projects are built from real partner data (../shared/data: 700 local initiatives
 the precursor of Transiscope, 1 400 digital-inclusion places), resampled with varied
 titles, themes, territories and points up to the requested number; without that
 folder, from the demo projects. The database is a throwaway one (a temporary SQLite
-file, or the PostgreSQL database of --database-url, created if missing). Prints
+file, or the PostgreSQL database of --database-url, dropped and created afresh). Prints
 figures and whether the targets are met; asserts nothing.
 """
 
@@ -25,16 +25,16 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "data"
 # This file is named search.py: keep its folder out of the path, or it would hide
 # the project's `search` package.
 sys.path[0] = str(ROOT)
+
+from benchmarks.throwaway import throwaway_database  # noqa: E402
 
 TARGETS = {
     "texte + 3 facettes": ("p95", 50.0),
@@ -57,29 +57,13 @@ def parse_args() -> argparse.Namespace:
 
 
 def prepare_environment(args) -> str:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.dev"
-    os.environ["DEBUG"] = "false"
-    os.environ.pop("ELASTICSEARCH_URL", None)
+    os.environ.pop("ELASTICSEARCH_URL", None)  # the database backend unless asked
     if args.backend == "elasticsearch":
         if not args.elasticsearch_url:
             sys.exit("--backend elasticsearch demande --elasticsearch-url ou ELASTICSEARCH_URL")
         os.environ["ELASTICSEARCH_URL"] = args.elasticsearch_url
         os.environ["SEARCH_INDEX_PREFIX"] = f"carrefour-bench-{int(time.time())}"
-    if not args.database_url:
-        directory = tempfile.mkdtemp(prefix="carrefour-bench-")
-        os.environ["CARREFOUR_VAR_DIR"] = directory
-        os.environ.pop("DATABASE_URL", None)
-        return f"SQLite ({directory}/carrefour.sqlite3)"
-    import psycopg
-
-    name = urlsplit(args.database_url).path.lstrip("/")
-    admin = args.database_url.replace(f"/{name}", "/postgres")
-    with psycopg.connect(admin, autocommit=True) as connection:
-        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not found.fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
-    os.environ["DATABASE_URL"] = args.database_url
-    return f"PostgreSQL ({name})"
+    return throwaway_database(args.database_url, prefix="carrefour-bench")
 
 
 def seed_records() -> tuple[list[dict], str]:
