@@ -149,6 +149,28 @@ def import_runs_for_feeds(*, user=None) -> list[ImportRun]:
     return runs
 
 
+def run_summary(*, run: ImportRun) -> str:
+    """One line for a run's report (commands, logs)."""
+    label = _("Essai à blanc") if run.dry_run else _("Import")
+    return _(
+        "%(label)s — %(source)s : %(status)s. %(created)s créés, %(updated)s mis à jour, "
+        "%(unchanged)s inchangés, %(unpublished)s dépubliés, %(rejected)s lignes rejetées, "
+        "%(skipped)s ignorées, %(conflicts)s conflits, %(duplicates)s doublons probables."
+    ) % {
+        "label": label,
+        "source": run.source.slug,
+        "status": run.get_status_display(),
+        "created": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "unpublished": run.unpublished,
+        "rejected": run.rejected,
+        "skipped": run.skipped,
+        "conflicts": run.conflicts,
+        "duplicates": run.duplicates,
+    }
+
+
 # --- mappings as files ------------------------------------------------------------------
 
 

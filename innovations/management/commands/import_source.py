@@ -5,9 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from innovations.models import RunStatus, Source
-from innovations.services.imports import import_file, import_run_create, import_run_execute
+from innovations.services.imports import (
+    import_file,
+    import_run_create,
+    import_run_execute,
+    run_summary,
+)
 
 
 class Command(BaseCommand):
@@ -25,20 +31,20 @@ class Command(BaseCommand):
         try:
             partner = Source.objects.get(slug=source)
         except Source.DoesNotExist:
-            raise CommandError(f"Source inconnue : {source}") from None
+            raise CommandError(_("Source inconnue : %(source)s") % {"source": source}) from None
 
         def progress(done: int, total: int) -> None:
             if verbosity >= 1 and total:
                 width = 30
                 filled = min(width, int(width * done / total))
                 self.stdout.write(
-                    f"\rImport : [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
+                    f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
                 )
                 self.stdout.flush()
 
         if file is not None:
             if not file.exists():
-                raise CommandError(f"Fichier introuvable : {file}")
+                raise CommandError(_("Fichier introuvable : %(path)s") % {"path": file})
             run = import_file(source=partner, path=file, dry_run=dry_run, progress=progress)
         else:
             try:
@@ -49,16 +55,16 @@ class Command(BaseCommand):
         self.stdout.write("")
         if run.status == RunStatus.FAILED:
             raise CommandError(run.message)
-        label = "Essai à blanc" if run.dry_run else "Import"
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{label} terminé : {run.created} créés, {run.updated} mis à jour, "
-                f"{run.unchanged} inchangés, {run.unpublished} dépubliés, {run.rejected} lignes "
-                f"rejetées, {run.skipped} ignorées, {run.conflicts} conflits, "
-                f"{run.duplicates} doublons probables."
-            )
-        )
+        self.stdout.write(self.style.SUCCESS(run_summary(run=run)))
         for error in run.row_errors.all()[:20] if verbosity >= 1 else []:
-            self.stdout.write(f"  ligne {error.row} ({error.field or '—'}) : {error.reason}")
+            self.stdout.write(
+                "  "
+                + _("ligne %(row)s (%(field)s) : %(reason)s")
+                % {"row": error.row, "field": error.field or "—", "reason": error.reason}
+            )
         if run.rejected > 20 and verbosity >= 1:
-            self.stdout.write(f"  … et {run.rejected - 20} autres (rapport complet dans l'admin).")
+            self.stdout.write(
+                "  "
+                + _("… et %(count)s autres (rapport complet dans l'administration).")
+                % {"count": run.rejected - 20}
+            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from innovations.services.imports import import_runs_for_feeds
+from innovations.services.imports import import_runs_for_feeds, run_summary
 
 
 class Command(BaseCommand):
@@ -12,9 +12,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for run in import_runs_for_feeds():
-            self.stdout.write(
-                f"{run.source.slug} : {run.get_status_display()} — {run.created} créés, "
-                f"{run.updated} mis à jour, {run.unchanged} inchangés, "
-                f"{run.unpublished} dépubliés, "
-                f"{run.rejected} rejetés. {run.message}"
-            )
+            self.stdout.write(" ".join(filter(None, [run_summary(run=run), run.message])))
