@@ -158,12 +158,11 @@ class Mapping:
         return self.policies.get(field_name, self.default_policy)
 
     def key_of(self, data: dict) -> str:
-        parts = [get_path(data, column) for column in self.key]
-        return "|".join(_as_text(p).strip() for p in parts if not _empty(p))
+        return _join_key([get_path(data, column) for column in self.key])
 
     def apply(self, row: int, data: dict) -> MappedRecord:
         parts = [get_path(data, column) for column in self.key]
-        key = self.key_of(data)
+        key = _join_key(parts)
         record = MappedRecord(row=row, key=key, values={}, location={})
         if "__erreur__" in data:
             record.errors.append(("", str(data["__erreur__"])))
@@ -191,6 +190,10 @@ class Mapping:
         if self.url_template and not record.values.get("source_url"):
             record.values["source_url"] = self.url_template.format_map(_Placeholders(data))
         return record
+
+
+def _join_key(parts: list) -> str:
+    return "|".join(_as_text(p).strip() for p in parts if not _empty(p))
 
 
 class _Placeholders(dict):

@@ -125,21 +125,7 @@ class QueriesMixin:
                 distance = round(float(meta.sort[0]), 1)
             elif query.geo is not None:
                 distance = self._nearest(hit, query)
-            hits.append(
-                Hit(
-                    key=hit.key,
-                    kind=hit.kind,
-                    object_id=hit.object_id,
-                    url=hit.url,
-                    title=hit.title,
-                    summary=hit.summary,
-                    published_at=_date(getattr(hit, "published_at", None)),
-                    display=hit.display.to_dict() if hasattr(hit, "display") else {},
-                    highlights=highlights,
-                    distance_km=distance,
-                    score=meta.score or 0.0,
-                )
-            )
+            hits.append(_hit(hit, highlights=highlights, distance_km=distance))
         facets = {}
         if query.facets:
             for facet in FACET_NAMES:
@@ -225,20 +211,7 @@ class QueriesMixin:
             .filter("term", kind=source["kind"])
             .exclude("ids", values=[key])[:limit]
         )
-        return [
-            Hit(
-                key=hit.key,
-                kind=hit.kind,
-                object_id=hit.object_id,
-                url=hit.url,
-                title=hit.title,
-                summary=hit.summary,
-                published_at=_date(getattr(hit, "published_at", None)),
-                display=hit.display.to_dict() if hasattr(hit, "display") else {},
-                score=hit.meta.score or 0.0,
-            )
-            for hit in self._call(search.execute)
-        ]
+        return [_hit(hit) for hit in self._call(search.execute)]
 
     def vocabulary_suggestion(self, text: str, *, principals: frozenset[str]) -> str:
         self._ensure()
@@ -254,3 +227,19 @@ class QueriesMixin:
             else:
                 words.append(entry.text)
         return " ".join(words) if changed else ""
+
+
+def _hit(hit, **extra) -> Hit:
+    """A result as the search service gives it, from an Elasticsearch hit."""
+    return Hit(
+        key=hit.key,
+        kind=hit.kind,
+        object_id=hit.object_id,
+        url=hit.url,
+        title=hit.title,
+        summary=hit.summary,
+        published_at=_date(getattr(hit, "published_at", None)),
+        display=hit.display.to_dict() if hasattr(hit, "display") else {},
+        score=hit.meta.score or 0.0,
+        **extra,
+    )
