@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from .models import Profile
 
@@ -18,13 +21,33 @@ def profile_visible(*, user_id: int, viewer) -> Profile | None:
         .filter(user_id=user_id, user__is_active=True)
         .first()
     )
-    if profile is None:
-        return None
+    return profile if _may_see_profile(profile, user_id, viewer) else None
+
+
+@dataclass(frozen=True)
+class PersonShown:
+    """How a person is named to a viewer: with a link to their profile when the
+    viewer may open it, else a neutral mention (their privacy setting holds)."""
+
+    name: str
+    url: str = ""
+
+
+def _may_see_profile(profile: Profile | None, user_id: int, viewer) -> bool:
+    if profile is None or not profile.user.is_active:
+        return False
     if profile.is_public:
-        return profile
-    if viewer.is_authenticated and (viewer.pk == user_id or viewer.is_staff):
-        return profile
-    return None
+        return True
+    return bool(viewer.is_authenticated and (viewer.pk == user_id or viewer.is_staff))
+
+
+def person_shown(*, user, viewer) -> PersonShown:
+    """The name (and profile link) of ``user`` as ``viewer`` may see it: every page
+    that names a member (project owner, team, communities…) asks here."""
+    profile = getattr(user, "profile", None)
+    if _may_see_profile(profile, user.pk, viewer):
+        return PersonShown(name=str(user), url=profile.get_absolute_url())
+    return PersonShown(name=str(_("Un membre du Carrefour (profil privé)")))
 
 
 def profiles_public() -> QuerySet[Profile]:

@@ -1,15 +1,23 @@
-"""Open data: what a caller may receive of a project, field by field.
+"""What a viewer may see of a project, field by field — the one place that decides.
 
 Each source says how open each field of its projects is (Source.field_openness,
 defaults in models.sources.DEFAULT_OPENNESS). A project listed by several sources
-takes the strictest level of each field. The caller's level: anyone → open data;
-a member logged in → commons; a partner API key → partners only; editors →
-everything (private). The API and the exports drop every field above it.
+takes the strictest level of each field; a project proposed on the site (no
+partner source) takes SITE_OPENNESS. The viewer's level: anyone → open data; a
+member signed in → commons; a valid partner API key → partners; editors,
+moderators and the project's own team → everything (private).
+
+Every surface asks ``project_field_access``: the project page and its map data,
+its JSON-LD, the API, the exports and feeds (through ``serialise``), the contact
+reveal, and the search documents — which are built at the open-data level only
+(innovations/search_documents.py), so that search results, suggestions, exports
+and feeds drawn from the index never carry more than open data, whoever searches.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -27,7 +35,7 @@ from .models import (
     ProjectSourceRecord,
     Theme,
 )
-from .permissions import is_editor
+from .permissions import is_curator, is_editor, is_team_member
 
 PLATFORM_LICENCE = Licence.ETALAB_2
 RANK = {level: position for position, level in enumerate(OPENNESS_ORDER)}
@@ -76,17 +84,79 @@ def allowed(field_level: str, caller_level: str) -> bool:
     return RANK[Openness(field_level)] <= RANK[Openness(caller_level)]
 
 
+# A project its team proposed on the site: they typed its « e-mail de contact
+# public » themselves, so signed-in members may ask for it (never in the HTML,
+# never to anonymous harvesters); everything else as for partner data.
+SITE_OPENNESS: dict[str, str] = {**DEFAULT_OPENNESS, "contact_email": Openness.COMMONS}
+
+
 def field_levels(project: ProjectPage) -> dict[str, str]:
     """The level of each field: the strictest among the project's sources."""
-    records = [r for r in project.source_records.all() if r.present]
+    records = [r for r in project.source_records.all() if r.present] if project.pk else []
     if not records:
-        return dict(DEFAULT_OPENNESS)
+        return dict(SITE_OPENNESS)
     levels = {}
     for name in DEFAULT_OPENNESS:
         levels[name] = max(
             (r.source.openness_of(name) for r in records), key=lambda level: RANK[Openness(level)]
         )
     return levels
+
+
+class FieldAccess(Mapping):
+    """Which fields of one project one viewer may see: ``access["summary"]`` (and
+    ``{{ fields.summary }}`` in templates) is True or False. Unknown names are
+    refused (False), so a new field is hidden until it is given a level."""
+
+    def __init__(self, level: str, levels: dict[str, str]):
+        self.level = level
+        self._allowed = {name: allowed(value, level) for name, value in levels.items()}
+
+    def __getitem__(self, name: str) -> bool:
+        return self._allowed.get(name, False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._allowed)
+
+    def __len__(self) -> int:
+        return len(self._allowed)
+
+    def __repr__(self) -> str:
+        return f"<FieldAccess {self.level}: {sorted(n for n, ok in self._allowed.items() if ok)}>"
+
+
+def viewer_level(*, request, project: ProjectPage | None = None) -> str:
+    """The openness level of whoever makes ``request``; the project's own team and
+    the curators (editors, moderators) see every field of it."""
+    caller = caller_for(request)
+    if caller.level == Openness.PRIVATE:
+        return caller.level
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return caller.level
+    if is_curator(user) or (project is not None and project.pk and is_team_member(project, user)):
+        return Openness.PRIVATE
+    return caller.level
+
+
+def project_field_access(*, project: ProjectPage, level: str) -> FieldAccess:
+    return FieldAccess(level, field_levels(project))
+
+
+def project_points(
+    *, project: ProjectPage, access: FieldAccess
+) -> list[tuple[float, float, object]]:
+    """(lat, lon, location) of the project's places as this viewer may see them:
+    the exact point when coordinates are open to them, else the centre of the
+    place's territory (which the open list of places already tells), else none."""
+    if not access["locations"]:
+        return []
+    points = []
+    for location in project.locations.all():
+        point = location.point if access["coordinates"] else location.territory_point
+        if point is not None:
+            points.append((point[0], point[1], location))
+    return points
 
 
 def projects_for_open_data():
@@ -120,8 +190,7 @@ def serialise(project: ProjectPage, caller_level: str) -> dict:
     """The project as the API and exports give it to a caller of ``caller_level``."""
     from cms.blocks import stream_text
 
-    levels = field_levels(project)
-    show = {name: allowed(level, caller_level) for name, level in levels.items()}
+    show = project_field_access(project=project, level=caller_level)
     records = [r for r in project.source_records.all() if r.present]
     data: dict = {
         "id": project.pk,
@@ -200,7 +269,8 @@ def serialise(project: ProjectPage, caller_level: str) -> dict:
 
 def jsonld(project: ProjectPage, caller_level: str) -> dict:
     """schema.org, with ESSglobal terms (the social and solidarity economy vocabulary)
-    where they fit."""
+    where they fit: the same document in the API and embedded in the project page,
+    built from ``serialise`` so that it never says more than the caller may see."""
     data = serialise(project, caller_level)
     document: dict = {
         "@context": {
@@ -211,9 +281,18 @@ def jsonld(project: ProjectPage, caller_level: str) -> dict:
         "@id": data["url"],
         "name": data["title"],
         "url": data["url"],
+        "inLanguage": "fr",
+        "isPartOf": {"@type": "WebSite", "name": settings.WAGTAIL_SITE_NAME},
         "dateModified": data["updated_at"].isoformat() if data["updated_at"] else None,
         "license": LICENCE_URLS.get(data["licence"], ""),
     }
+    if project.main_image_id:
+        try:
+            rendition = project.main_image.get_rendition("fill-1200x630|format-jpeg")
+        except Exception:  # a missing image file must not break the page or the API
+            rendition = None
+        if rendition is not None:
+            document["image"] = _absolute(rendition.url)
     if "summary" in data:
         document["description"] = data["summary"]
     if "themes" in data:

@@ -4,16 +4,18 @@ the search engine needs from this app (registered in InnovationsConfig.ready).""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Site
 
 from cms.blocks import stream_text
 from cms.text import fold
-from search.documents import PUBLIC, SearchDocument
+from search.documents import SearchDocument
+from search.pages import Restrictions
 from search.registry import DocumentAdapter, Suggestion
 
 from .models import (
     LegalStatus,
     Method,
+    Openness,
     ProjectLocation,
     ProjectPage,
     ProjectSourceRecord,
@@ -26,6 +28,7 @@ from .models import (
     Theme,
     ThemeDomain,
 )
+from .opendata import project_field_access, project_points
 from .selectors import territories_autocomplete, territory_label, territory_resolve
 
 TERRITORY_CHAIN = ("territory", "territory__parent", "territory__parent__parent")
@@ -70,30 +73,32 @@ class ProjectAdapter(DocumentAdapter):
             Prefetch(
                 "source_records",
                 queryset=ProjectSourceRecord.objects.select_related("source").only(
-                    "project_id", "source__slug"
+                    "project_id", "present", "source__slug", "source__field_openness"
                 ),
             ),
         )
 
     def documents(self, objects):
-        # One query for the view restrictions of the whole batch, not one per page.
-        restricted = list(PageViewRestriction.objects.values_list("page__path", flat=True))
+        # The view restrictions and site roots once for the whole batch.
+        restrictions = Restrictions()
         roots = Site.get_site_root_paths()
         return [
-            (
-                project,
-                None
-                if any(project.path.startswith(path) for path in restricted)
-                else self.document(project, checked=True, roots=roots),
-            )
+            (project, self.document(project, restrictions=restrictions, roots=roots))
             for project in objects
         ]
 
     def document(
-        self, project: ProjectPage, *, checked: bool = False, roots=None
+        self, project: ProjectPage, *, restrictions: Restrictions | None = None, roots=None
     ) -> SearchDocument | None:
-        if not project.live or (not checked and project.get_view_restrictions().exists()):
+        """The project as anyone may find it. Only open-data fields go into the index
+        (innovations/opendata.py): whoever searches, results, suggestions, exports
+        and feeds never carry a field its source keeps for members or partners."""
+        if not project.live:
             return None
+        visibility = (restrictions or Restrictions()).visibility(project)
+        if not visibility:
+            return None
+        access = project_field_access(project=project, level=Openness.OPEN)
         url = project.url if roots is None or len(roots) != 1 else None
         if url is None:
             # One site: the page's path below the site root, as Wagtail gives it
@@ -104,9 +109,10 @@ class ProjectAdapter(DocumentAdapter):
                 if project.url_path.startswith(root)
                 else project.url
             )
-        themes = list(project.themes.all())
-        communes, departements, regions, labels, points = [], [], [], [], []
-        for location in project.locations.all():
+        themes = list(project.themes.all()) if access["themes"] else []
+        communes, departements, regions, labels = [], [], [], []
+        locations = list(project.locations.all()) if access["locations"] else []
+        for location in locations:
             territory = location.territory
             chain = [territory]
             while chain[-1].parent_id is not None:
@@ -123,8 +129,7 @@ class ProjectAdapter(DocumentAdapter):
                 regions.append(territory.region_code)
             if territory.departement_code:
                 departements.append(territory.departement_code)
-            if point := location.point:
-                points.append(point)
+        points = [(lat, lon) for lat, lon, _loc in project_points(project=project, access=access)]
         image_url = ""
         if project.main_image_id:
             try:
@@ -136,18 +141,26 @@ class ProjectAdapter(DocumentAdapter):
             object_id=str(project.pk),
             url=url or "",
             title=project.title,
-            summary=project.summary,
-            body=" ".join(filter(None, [project.structure_name, stream_text(project.body)])),
+            summary=project.summary if access["summary"] else "",
+            body=" ".join(
+                filter(
+                    None,
+                    [
+                        project.structure_name if access["structure_name"] else "",
+                        stream_text(project.body) if access["description"] else "",
+                    ],
+                )
+            ),
             domains=sorted({t.domain.code for t in themes}),
             themes=[t.code for t in themes],
             theme_labels=sorted({t.domain.label for t in themes} | {t.label for t in themes}),
-            publics=[p.code for p in project.publics.all()],
-            stage=project.stage,
-            structure=project.legal_status,
+            publics=[p.code for p in project.publics.all()] if access["publics"] else [],
+            stage=project.stage if access["stage"] else "",
+            structure=project.legal_status if access["legal_status"] else "",
             sources=[record.source.slug for record in project.source_records.all()],
-            scale=project.scale,
-            year=project.year_started,
-            tags=[item.tag.name for item in project.tagged_items.all()],
+            scale=project.scale if access["scale"] else "",
+            year=project.year_started if access["year_started"] else None,
+            tags=[item.tag.name for item in project.tagged_items.all()] if access["tags"] else [],
             communes=communes,
             departements=sorted(set(departements)),
             regions=sorted(set(regions)),
@@ -155,7 +168,7 @@ class ProjectAdapter(DocumentAdapter):
             points=points,
             published_at=project.first_published_at,
             updated_at=project.last_published_at,
-            visibility=[PUBLIC],
+            visibility=visibility,
             image_url=image_url,
         )
 

@@ -8,18 +8,22 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 from wagtail.models import Revision, WorkflowState
 
+from accounts.selectors import person_shown
 from cms.text import fold
 
 from .models import (
+    Openness,
     ProjectClaim,
     ProjectLocation,
     ProjectMember,
     ProjectPage,
+    ProjectSourceRecord,
     Territory,
     TerritoryLevel,
     Theme,
     ThemeDomain,
 )
+from .opendata import project_field_access, project_points, viewer_level
 from .permissions import project_permissions
 
 
@@ -142,6 +146,13 @@ def with_card_data(queryset: QuerySet[ProjectPage]) -> QuerySet[ProjectPage]:
         Prefetch(
             "locations",
             queryset=ProjectLocation.objects.select_related("territory").order_by("sort_order"),
+        ),
+        # The field levels of each card (innovations/opendata.py).
+        Prefetch(
+            "source_records",
+            queryset=ProjectSourceRecord.objects.select_related("source").only(
+                "project_id", "present", "source__field_openness"
+            ),
         ),
     )
 
@@ -275,20 +286,30 @@ def claims_pending() -> QuerySet[ProjectClaim]:
 
 
 def project_page_context(*, project: ProjectPage, request) -> dict:
+    """What the project page shows to this viewer: every field goes through the
+    openness selector (``fields``), the map included."""
     permissions = project_permissions(project=project, user=request.user)
-    locations = list(project.locations.all())
+    fields = project_field_access(
+        project=project, level=viewer_level(request=request, project=project)
+    )
     user_claim = None
     if request.user.is_authenticated:
         user_claim = project.claims.filter(user=request.user, status="pending").first()
     return {
         "permissions": permissions,
-        "locations": locations,
+        "fields": fields,
+        "locations": list(project.locations.all()) if fields["locations"] else [],
         "map_points": [
-            {"lat": point[0], "lon": point[1], "label": str(location.territory)}
-            for location in locations
-            if (point := location.point)
+            {"lat": lat, "lon": lon, "label": str(location.territory)}
+            for lat, lon, location in project_points(project=project, access=fields)
         ],
-        "themes": list(project.themes.all()),
+        # Anonymous visitors are told to sign in when members may write to the team.
+        "contact_for_members": not request.user.is_authenticated
+        and project_field_access(project=project, level=Openness.COMMONS)["contact_email"],
+        "owner": (
+            person_shown(user=project.owner, viewer=request.user) if project.owner_id else None
+        ),
+        "themes": list(project.themes.all()) if fields["themes"] else [],
         "source_records": (
             list(project.source_records.select_related("source")) if project.pk else []
         ),

@@ -6,6 +6,8 @@ Apps turn their objects into SearchDocument through the registry
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -64,8 +66,9 @@ class SearchDocument:
     points: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon)
     published_at: datetime | None = None
     updated_at: datetime | None = None
-    # Who may see it: PUBLIC, AUTHENTICATED, "user:<id>", "group:<name>", or any
-    # principal an app registers (e.g. "community:<id>").
+    # Who may see it: PUBLIC, AUTHENTICATED, "user:<id>", "group:<id>",
+    # "role:superuser", or any principal an app registers (e.g. "community:<id>").
+    # search/pages.py turns Wagtail's view restrictions into these.
     visibility: list[str] = field(default_factory=lambda: [PUBLIC])
     image_url: str = ""
 
@@ -103,3 +106,12 @@ class SearchDocument:
         data = asdict(self)
         data["key"] = self.key
         return data
+
+    def fingerprint(self) -> str:
+        """A digest of everything the document says (visibility included): the
+        index stores it, so a full reconciliation (``search_sync --full``) finds the
+        documents whose content or visibility differs from the database."""
+        data = asdict(self)
+        data["visibility"] = sorted(set(self.visibility))
+        text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -175,4 +175,85 @@ def reindex(
     return written
 
 
-__all__ = ["BackendUnavailable", "enqueue", "pending_count", "process", "reindex"]
+REPORTED_KEYS = 200  # keys listed in a reconciliation report (its counts are complete)
+
+
+@dataclass
+class ReconcileReport:
+    checked: int = 0  # documents built from the database
+    repaired: int = 0  # written again: missing from the index, or different there
+    removed: int = 0  # in the index but no longer in the database (or now hidden)
+    repaired_keys: list[str] = field(default_factory=list)
+    removed_keys: list[str] = field(default_factory=list)
+
+
+def reconcile(
+    *, kinds: Iterable[str] | None = None, progress: Callable[[int, int], None] | None = None
+) -> ReconcileReport:
+    """Compare every document the database gives with what the index holds (by
+    fingerprint: content and visibility) and repair each difference. The periodic
+    safety net (``search_sync --full``, nightly cron) behind the queue: whatever a
+    missed signal, a raw SQL write or a restored backup left behind is healed."""
+    registered = adapters()
+    kinds = list(kinds or registered)
+    backend = get_backend()
+    report = ReconcileReport()
+    total = sum(registered[kind].queryset().count() for kind in kinds)
+    done = 0
+    for kind in kinds:
+        adapter = registered[kind]
+        indexed = backend.fingerprints(kind)
+        seen: set[str] = set()
+        chunk: list = []
+        for obj in adapter.queryset().iterator(chunk_size=500):
+            chunk.append(obj)
+            if len(chunk) == 500:
+                _repair(backend, adapter, chunk, indexed, seen, report)
+                done += len(chunk)
+                chunk = []
+                if progress:
+                    progress(done, total)
+        _repair(backend, adapter, chunk, indexed, seen, report)
+        done += len(chunk)
+        extra = sorted(set(indexed) - seen)
+        if extra:
+            report.removed += backend.delete(extra)
+            report.removed_keys.extend(extra[:REPORTED_KEYS])
+    if progress:
+        progress(done, total)
+    if report.repaired or report.removed:
+        logger.warning(
+            "Search reconciliation repaired %s and removed %s documents (e.g. %s)",
+            report.repaired,
+            report.removed,
+            ", ".join((report.repaired_keys + report.removed_keys)[:10]),
+        )
+    return report
+
+
+def _repair(backend, adapter, objects, indexed, seen, report: ReconcileReport) -> None:
+    """Build the documents of ``objects`` and write again those the index lacks or
+    holds differently."""
+    stale = []
+    for _obj, document in adapter.documents(objects):
+        if document is None:
+            continue
+        report.checked += 1
+        seen.add(document.key)
+        if indexed.get(document.key) != document.fingerprint():
+            stale.append(document)
+    if stale:
+        backend.index(stale)
+        report.repaired += len(stale)
+        room = REPORTED_KEYS - len(report.repaired_keys)
+        report.repaired_keys.extend(d.key for d in stale[: max(room, 0)])
+
+
+__all__ = [
+    "BackendUnavailable",
+    "enqueue",
+    "pending_count",
+    "process",
+    "reconcile",
+    "reindex",
+]

@@ -33,6 +33,8 @@ class SearchEntry(models.Model):
     display = models.JSONField(default=dict)
     # Visible to everyone: the common case, filtered without touching visibility rows.
     is_public = models.BooleanField(default=True, db_index=True)
+    # SearchDocument.fingerprint(): what reconciliation compares with the database.
+    fingerprint = models.CharField(max_length=32, blank=True)
     # When this row was last written: processes refresh their facet bitmaps from it.
     indexed_at = models.DateTimeField(default=timezone.now, db_index=True)
     # PostgreSQL only (filled by the backend, GIN-indexed by migration 0002).

@@ -105,7 +105,9 @@ def principals_for(user) -> frozenset[str]:
     if user is not None and user.is_authenticated and user.is_active:
         principals.add(AUTHENTICATED)
         principals.add(f"user:{user.pk}")
-        principals.update(f"group:{name}" for name in user.groups.values_list("name", flat=True))
+        principals.update(f"group:{pk}" for pk in user.groups.values_list("pk", flat=True))
+        if user.is_superuser:
+            principals.add("role:superuser")
         for provider in _principal_providers:
             principals.update(provider(user))
     return frozenset(principals)

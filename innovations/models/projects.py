@@ -245,8 +245,18 @@ class ProjectLocation(Orderable):
         """The location's own point, else the territory's centre."""
         if self.latitude is not None and self.longitude is not None:
             return (self.latitude, self.longitude)
-        if self.territory.has_point:
-            return (self.territory.latitude, self.territory.longitude)
+        return self.territory_point
+
+    @property
+    def territory_point(self) -> tuple[float, float] | None:
+        """The centre of the place's territory (or of its département or région when
+        the commune has no position yet): what a viewer who may not see the exact
+        coordinates is shown."""
+        node = self.territory
+        while node is not None:
+            if node.has_point:
+                return (node.latitude, node.longitude)
+            node = node.parent
         return None
 
 

@@ -7,8 +7,8 @@ from urllib.parse import urlencode, urlsplit
 from django import template
 from django.utils.translation import gettext as _
 
-from ..jsonld import project_jsonld as build_jsonld
-from ..models import SDG_LABELS, ProjectIndexPage
+from ..models import SDG_LABELS, Openness, ProjectIndexPage
+from ..opendata import jsonld, project_field_access
 
 register = template.Library()
 
@@ -52,6 +52,14 @@ def link_label(url: str) -> str:
     return host
 
 
+@register.simple_tag
+def open_fields(project):
+    """The fields of ``project`` anyone may see: cards in listings (home, /projets/,
+    « Projets proches », profiles) show open data only, as search results do."""
+    return project_field_access(project=project, level=Openness.OPEN)
+
+
 @register.simple_tag(takes_context=True)
 def project_jsonld(context, page) -> dict:
-    return build_jsonld(project=page, request=context.get("request"))
+    """The page's JSON-LD, at the level the page itself was rendered for (``fields``)."""
+    return jsonld(page, context["fields"].level)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from ..forms import ClaimForm
-from ..models import ProjectPage
+from ..models import Openness
+from ..opendata import project_field_access, viewer_level
 from ..permissions import ProjectPermissionDenied
 from ..selectors import projects_live
 from ..services import claims as claim_services
@@ -49,8 +51,17 @@ def _client_ip(request: HttpRequest) -> str:
 def project_contact(request: HttpRequest, project_id: int) -> HttpResponse:
     """The contact address is never in the project page's HTML: a person asks for it
     (a POST, which link-following robots do not send), within a rate limit per IP."""
-    project = get_object_or_404(ProjectPage.objects.live().public(), pk=project_id)
+    project = get_object_or_404(projects_live(), pk=project_id)
+    level = viewer_level(request=request, project=project)
     if not project.contact_email:
+        raise Http404(_("Ce projet n'a pas d'adresse de contact publique."))
+    if not project_field_access(project=project, level=level)["contact_email"]:
+        if (
+            not request.user.is_authenticated
+            and project_field_access(project=project, level=Openness.COMMONS)["contact_email"]
+        ):
+            return redirect_to_login(request.get_full_path())
+        # Not theirs to see: the same answer as a project without an address.
         raise Http404(_("Ce projet n'a pas d'adresse de contact publique."))
     revealed = False
     limited = False

@@ -53,6 +53,10 @@ class SearchBackend(ABC):
         """Every indexed key (of one kind)."""
 
     @abstractmethod
+    def fingerprints(self, kind: str | None = None) -> dict[str, str]:
+        """Every indexed key (of one kind) → the fingerprint stored with it."""
+
+    @abstractmethod
     def rebuild(
         self,
         documents: Iterable[SearchDocument],

@@ -51,6 +51,7 @@ ENTRY_COLUMNS = (
     "year",
     "display",
     "is_public",
+    "fingerprint",
     "indexed_at",
 )
 TOMBSTONE_DAYS = 2
@@ -73,6 +74,7 @@ def _entry(document: SearchDocument) -> SearchEntry:
         year=document.year,
         display=document.display(),
         is_public=PUBLIC in document.visibility,
+        fingerprint=document.fingerprint(),
         indexed_at=timezone.now(),
     )
 
@@ -200,10 +202,13 @@ class DatabaseBackend(SearchBackend):
         return len(ids)
 
     def keys(self, kind: str | None = None) -> set[str]:
+        return set(self.fingerprints(kind))
+
+    def fingerprints(self, kind: str | None = None) -> dict[str, str]:
         queryset = SearchEntry.objects.all()
         if kind:
             queryset = queryset.filter(kind=kind)
-        return set(queryset.values_list("key", flat=True))
+        return dict(queryset.values_list("key", "fingerprint").iterator(chunk_size=5000))
 
     def rebuild(
         self,

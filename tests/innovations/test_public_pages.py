@@ -74,7 +74,7 @@ def test_project_page_shows_facts_provenance_map_and_structured_data(client, mak
     points = json.loads(re.search(r'id="project-map-points"[^>]*>(.*?)</script>', html).group(1))
     assert points and points[0]["label"] == "Guéret (23)"
     jsonld = json.loads(re.search(r'id="project-jsonld"[^>]*>(.*?)</script>', html).group(1))
-    assert jsonld["@type"] == "Project"
+    assert "Project" in jsonld["@type"]
     assert jsonld["name"] == "Le Bus numérique de la Creuse"
     assert jsonld["location"][0]["geo"]["latitude"] == points[0]["lat"]
     assert jsonld["parentOrganization"]["identifier"]["value"] == "73282932000074"
@@ -95,9 +95,15 @@ def test_related_projects_share_themes_or_territory(client, make_project):
     assert "Jardin breton" not in related
 
 
-def test_contact_address_is_revealed_on_request_within_a_rate_limit(client, make_project, settings):
+def test_contact_address_is_revealed_on_request_within_a_rate_limit(
+    client, make_project, other_user
+):
     project = make_project()
     url = reverse("innovations:project_contact", args=[project.pk])
+    # A project proposed on the site: its contact is « commons », for signed-in members.
+    anonymous = client.post(url)
+    assert anonymous.status_code == 302 and "/compte/login/" in anonymous["Location"]
+    client.force_login(other_user)
     assert "contact@creuse-connectee.example.org" not in client.get(url).content.decode()
     revealed = client.post(url)
     assert "mailto:contact@creuse-connectee.example.org" in revealed.content.decode()
@@ -121,3 +127,26 @@ def test_territory_autocomplete_by_name_postal_code_and_accents(client, territor
     creuse = client.get("/api/v1/territoires?q=creuse").json()["results"]
     assert creuse[0]["label"] == "Creuse (département 23)"
     assert client.get("/api/v1/territoires?q=g").json()["results"] == []
+
+
+def test_an_owner_with_a_private_profile_is_not_named_to_others(
+    client, make_project, owner, other_user
+):
+    owner.profile.display_name = "Camille Discrète"
+    owner.profile.is_public = False
+    owner.profile.save()
+    project = make_project(owner=owner)
+    profile_url = reverse("accounts:profile", kwargs={"user_id": owner.pk})
+    for viewer in (None, other_user):
+        if viewer:
+            client.force_login(viewer)
+        html = client.get(project.url).content.decode()
+        assert "Camille Discrète" not in html and profile_url not in html
+        assert "Un membre du Carrefour (profil privé)" in html
+    client.force_login(owner)
+    html = client.get(project.url).content.decode()
+    assert "Camille Discrète" in html and profile_url in html
+    owner.profile.is_public = True
+    owner.profile.save()
+    client.logout()
+    assert profile_url in client.get(project.url).content.decode()

@@ -107,12 +107,15 @@ class ElasticsearchBackend(QueriesMixin, SearchBackend):
         return len(keys)
 
     def keys(self, kind: str | None = None) -> set[str]:
+        return set(self.fingerprints(kind))
+
+    def fingerprints(self, kind: str | None = None) -> dict[str, str]:
         self._ensure()
-        search = Search(using=self.client, index=self.alias).source(["key"])
+        search = Search(using=self.client, index=self.alias).source(["key", "fingerprint"])
         if kind:
             search = search.filter("term", kind=kind)
         try:
-            return {hit.key for hit in search.scan()}
+            return {hit.key: getattr(hit, "fingerprint", "") for hit in search.scan()}
         except TRANSPORT_ERRORS as exc:
             raise BackendUnavailable(f"Elasticsearch: {exc}") from exc
 

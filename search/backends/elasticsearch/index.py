@@ -82,6 +82,7 @@ class CarrefourDocument(Document):
     scale = Keyword()
     year = Keyword()
     visibility = Keyword()
+    fingerprint = Keyword(index=False)
     points = GeoPoint()
     published_at = Date()
     display = Object(enabled=False)
@@ -103,6 +104,7 @@ def _body(document: SearchDocument) -> dict:
         "body": document.body,
         **{facet: values.get(facet, []) for facet in FACET_NAMES if facet != "kind"},
         "visibility": sorted(set(document.visibility)),
+        "fingerprint": document.fingerprint(),
         "points": [{"lat": lat, "lon": lon} for lat, lon in document.points],
         "published_at": document.published_at.isoformat() if document.published_at else None,
         "display": document.display(),
