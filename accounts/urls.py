@@ -9,5 +9,5 @@ urlpatterns = [
     path("mon-espace/profil/", views.profile_edit, name="profile_edit"),
     path("mon-espace/mes-donnees.json", views.data_export, name="data_export"),
     path("mon-espace/supprimer-mon-compte/", views.account_delete, name="account_delete"),
-    path("membres/<int:user_id>/", views.profile_detail, name="profile"),
+    path("membres/<id:user_id>/", views.profile_detail, name="profile"),
 ]

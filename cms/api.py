@@ -4,7 +4,9 @@ from the typed endpoints of each app's router."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 
 from innovations.api import projects_router
 from innovations.api import router as innovations_router
@@ -22,3 +24,14 @@ api = NinjaAPI(
 api.add_router("/", search_router)
 api.add_router("/", innovations_router)
 api.add_router("/", projects_router)
+
+
+@api.exception_handler(Throttled)
+def throttled(request, exc: Throttled):
+    # ninja's body is in English; same shape ({"detail": …}, documented as ErrorOut),
+    # ninja adds the Retry-After header itself.
+    return api.create_response(
+        request,
+        {"detail": _("Trop de requêtes : réessayez après le délai indiqué (Retry-After).")},
+        status=429,
+    )

@@ -10,6 +10,7 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from search.registry import register_adapter
 
+        from . import converters  # noqa: F401 — registers <id:…> before any URLconf loads
         from .search_documents import EditorialPageAdapter
 
         register_adapter(EditorialPageAdapter())

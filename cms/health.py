@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import time
 import uuid
 from collections.abc import Callable
@@ -72,6 +73,22 @@ CHECKS: dict[str, Callable[[], tuple[str, str]]] = {
     "channel_layer": _channel_layer,
     "search": _search,
 }
+
+
+def details_visible(*, user, authorization: str) -> bool:
+    """Whether /healthz may say which backends run and how they fail (which helps
+    an attacker): to editors with access to the admin (a permission, not a group
+    name), or to a probe sending ``Authorization: Bearer <HEALTHZ_TOKEN>``; anyone
+    else gets the status alone."""
+    if user is not None and user.has_perm("wagtailadmin.access_admin"):
+        return True
+    token = settings.HEALTHZ_TOKEN
+    scheme, _, sent = authorization.partition(" ")
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(sent.strip().encode(), token.encode())
+    )
 
 
 def run_checks() -> list[Check]:

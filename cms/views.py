@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .health import run_checks
+from .health import details_visible, run_checks
 
 
 @never_cache
@@ -15,6 +15,12 @@ from .health import run_checks
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = run_checks()
     healthy = all(c.ok for c in checks if c.required)
+    status = 200 if healthy else 503
+    if not details_visible(
+        user=getattr(request, "user", None),
+        authorization=request.headers.get("Authorization", ""),
+    ):
+        return JsonResponse({"status": "ok" if healthy else "error"}, status=status)
     body = {
         "status": "ok" if healthy else "error",
         "checks": {
@@ -28,7 +34,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
             for c in checks
         },
     }
-    return JsonResponse(body, status=200 if healthy else 503)
+    return JsonResponse(body, status=status)
 
 
 def page_not_found(request: HttpRequest, exception=None):

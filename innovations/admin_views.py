@@ -58,5 +58,5 @@ def claim_decide(request, claim_id: int, decision: str):
 
 urlpatterns = [
     path("", claims_index, name="index"),
-    path("<int:claim_id>/<str:decision>/", claim_decide, name="decide"),
+    path("<id:claim_id>/<str:decision>/", claim_decide, name="decide"),
 ]

@@ -5,40 +5,100 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlencode
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
-from ninja.throttling import SimpleRateThrottle
+from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
+from cms.api_errors import ErrorOut, ValidationErrorOut
+from cms.client_ip import client_ip
+from cms.converters import ApiId
 from search.api import SearchParams
-from search.query import QueryError, parse_params
+from search.indexing import enqueue
+from search.query import QueryError, check_text, parse_params
 from search.services import SearchUnavailable, resolve_place, search
 
-from .opendata import PLATFORM_LICENCE, caller_for, jsonld, projects_for_open_data, serialise
+from .opendata import (
+    PLATFORM_LICENCE,
+    Caller,
+    caller_for,
+    jsonld,
+    projects_for_open_data,
+    serialise,
+)
 from .selectors import territories_autocomplete, territory_label
 
 router = Router(tags=["Territoires"])
 projects_router = Router(tags=["Projets (données ouvertes)"])
 
+ANONYMOUS_RATE = "120/min"
+PARTNER_RATE = "1200/min"
 
-class CallerThrottle(SimpleRateThrottle):
-    """120 requests a minute per address, 1 200 with a partner API key."""
 
-    def __init__(self):
-        super().__init__("120/min")
+def request_caller(request: HttpRequest) -> Caller:
+    """``caller_for``, once per request: the throttle and then the view both need
+    it, and it looks the API key up in the database (and stamps its use)."""
+    try:
+        return request._carrefour_caller
+    except AttributeError:
+        request._carrefour_caller = caller_for(request)
+        return request._carrefour_caller
 
-    def get_cache_key(self, request):
-        key = request.headers.get("Authorization", "") or request.headers.get("X-API-Key", "")
-        if key:
-            self.rate = "1200/min"
-            self.num_requests, self.duration = self.parse_rate(self.rate)
-            return f"throttle_api_key_{hashlib.sha256(key.encode()).hexdigest()[:24]}"
-        return f"throttle_api_ip_{self.get_ident(request)}"
+
+class _Bucket(SimpleRateThrottle):
+    """One request's bucket: django-ninja's sliding window, on an instance of its own."""
+
+    def __init__(self, rate: str, key: str):
+        super().__init__(rate)
+        self._key = key
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        return self._key
+
+
+_bucket: ContextVar[_Bucket | None] = ContextVar("api_throttle_bucket", default=None)
+
+
+class CallerThrottle(BaseThrottle):
+    """120 requests a minute per client address (cms/client_ip.py), 1 200 per valid
+    partner API key; an unknown or revoked key counts as no key.
+
+    django-ninja keeps one throttle instance per endpoint, shared by every request
+    and thread: nothing about a request may be stored on it (one request's header
+    once raised the limit for everyone). Each request gets a bucket of its own;
+    ``wait``, which ninja calls right after a refusal and without the request, finds
+    it in a context variable — private to the request's thread or task."""
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        caller = request_caller(request)
+        if caller.api_key is not None:
+            bucket = _Bucket(PARTNER_RATE, f"throttle_api_key_{caller.api_key.pk}")
+        else:
+            bucket = _Bucket(ANONYMOUS_RATE, f"throttle_api_ip_{self.get_ident(request)}")
+        _bucket.set(bucket)
+        return bucket.allow_request(request)
+
+    def get_ident(self, request: HttpRequest) -> str:
+        # Not ninja's reading of X-Forwarded-For: the site's one (also the contact reveal's).
+        return client_ip(request)
+
+    def wait(self) -> float | None:
+        bucket = _bucket.get()
+        return bucket.wait() if bucket is not None else None
+
+
+# What every throttled endpoint may answer besides its result (documented, so that
+# the schema says what clients really get).
+THROTTLED = {429: ErrorOut}
 
 
 class TerritoryOut(Schema):
@@ -55,11 +115,18 @@ class TerritoriesOut(Schema):
     results: list[TerritoryOut]
 
 
-@router.get("/territoires", response=TerritoriesOut, summary="Autocomplétion des territoires")
+@router.get(
+    "/territoires",
+    response={200: TerritoriesOut, 400: ErrorOut},
+    summary="Autocomplétion des territoires",
+)
 def territories(request: HttpRequest, q: str = ""):
     """Communes, départements and régions whose name (accents ignored), postal code
     or INSEE code starts with ``q`` (2 characters at least)."""
-    query = q[:80]
+    try:
+        query = check_text("q", q[:80])
+    except QueryError as exc:
+        raise HttpError(400, str(exc)) from None
     return {
         "query": query,
         "results": [
@@ -153,7 +220,9 @@ class ProjectListOut(Schema):
 
 def _conditional(request: HttpRequest, payload: dict, modified: datetime | None) -> HttpResponse:
     """JSON with ETag and Last-Modified; 304 when the client's copy is current."""
-    body = json.dumps(payload, ensure_ascii=False, default=str)
+    # DjangoJSONEncoder: datetimes in ISO 8601 (« 2026-12-02T02:10:36Z »), as the
+    # schema's « date-time » says — str() would give « 2026-12-02 02:10:36+00:00 ».
+    body = json.dumps(payload, ensure_ascii=False, cls=DjangoJSONEncoder)
     etag = '"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
@@ -178,7 +247,14 @@ def _conditional(request: HttpRequest, payload: dict, modified: datetime | None)
 
 @projects_router.get(
     "/projects",
-    response={200: ProjectListOut, 304: None, 400: dict},
+    response={
+        200: ProjectListOut,
+        304: None,
+        400: ErrorOut,
+        422: ValidationErrorOut,
+        503: ErrorOut,
+        **THROTTLED,
+    },
     summary="Liste des projets (mêmes filtres que la recherche)",
     throttle=[CallerThrottle()],
 )
@@ -187,7 +263,7 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
     tri, page, par_page ≤ 100). Fields are filtered by openness: anyone gets open
     data; a logged-in member the commons; a partner API key (header
     `Authorization: Bearer <key>`) the partners-only fields."""
-    caller = caller_for(request)
+    caller = request_caller(request)
     try:
         query = parse_params(
             request.GET, principals=frozenset({"public"}), resolve_place=resolve_place
@@ -200,23 +276,32 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
     try:
         results = search(query=query, record=False)
     except SearchUnavailable:
-        raise HttpError(503, "La recherche est momentanément indisponible.") from None
+        raise HttpError(503, _("La recherche est momentanément indisponible.")) from None
     ids = [int(hit.object_id) for hit in results.hits]
     by_id = {p.pk: p for p in projects_for_open_data().filter(pk__in=ids)}
     projects = [by_id[i] for i in ids if i in by_id]
+    # A hit the database no longer shows (unpublished, restricted, deleted since it
+    # was indexed) is neither given nor counted — a count of 1 beside no result
+    # would tell that a hidden project matches the words. Its document is queued
+    # for refresh, so that the index heals.
+    stale = [i for i in ids if i not in by_id]
+    if stale:
+        enqueue(kind="project", object_ids=stale)
+    total = max(0, results.total - len(stale))
+    pages = max(1, math.ceil(total / query.per_page))
     base = [(k, v) for k, v in request.GET.items() if k != "page"]
 
     def link(page: int) -> str:
         return f"{request.path}?{urlencode([*base, ('page', str(page))])}"
 
     payload = {
-        "count": results.total,
+        "count": total,
         "page": query.page,
-        "pages": results.pages,
+        "pages": pages,
         "licence": PLATFORM_LICENCE,
         "access_level": caller.level,
         "results": [serialise(p, caller.level) for p in projects],
-        "next": link(query.page + 1) if query.page < results.pages else None,
+        "next": link(query.page + 1) if query.page < pages else None,
         "previous": link(query.page - 1) if query.page > 1 else None,
     }
     modified = max((p.last_published_at for p in projects if p.last_published_at), default=None)
@@ -225,29 +310,38 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
 
 @projects_router.get(
     "/projects/{project_id}",
-    response={200: ProjectOut, 304: None, 404: dict},
+    response={200: ProjectOut, 304: None, 404: ErrorOut, 422: ValidationErrorOut, **THROTTLED},
     summary="Un projet",
     throttle=[CallerThrottle()],
 )
-def project_detail(request: HttpRequest, project_id: int):
+def project_detail(request: HttpRequest, project_id: ApiId):
     project = projects_for_open_data().filter(pk=project_id).first()
     if project is None:
-        raise HttpError(404, "Projet introuvable.")
-    caller = caller_for(request)
+        raise HttpError(404, _("Projet introuvable."))
+    caller = request_caller(request)
     return _conditional(request, serialise(project, caller.level), project.last_published_at)
 
 
 @projects_router.get(
     "/projects/{project_id}/jsonld",
     summary="Un projet en JSON-LD (schema.org et ESSglobal)",
+    response={200: None, 404: ErrorOut, 422: ValidationErrorOut, **THROTTLED},
+    openapi_extra={
+        "responses": {  # int keys, as ninja's, so that this completes its 200
+            200: {
+                "description": "OK",
+                "content": {"application/ld+json": {"schema": {"type": "object"}}},
+            }
+        }
+    },
     throttle=[CallerThrottle()],
 )
-def project_jsonld(request: HttpRequest, project_id: int):
+def project_jsonld(request: HttpRequest, project_id: ApiId):
     project = projects_for_open_data().filter(pk=project_id).first()
     if project is None:
-        raise HttpError(404, "Projet introuvable.")
+        raise HttpError(404, _("Projet introuvable."))
     response = JsonResponse(
-        jsonld(project, caller_for(request).level), json_dumps_params={"ensure_ascii": False}
+        jsonld(project, request_caller(request).level), json_dumps_params={"ensure_ascii": False}
     )
     response["Content-Type"] = "application/ld+json; charset=utf-8"
     return response

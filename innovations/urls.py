@@ -11,36 +11,36 @@ urlpatterns = [
     path("mon-espace/projets/", my_projects.my_projects, name="my_projects"),
     path("mon-espace/projets/proposer/", my_projects.project_create, name="project_create"),
     path(
-        "mon-espace/projets/<int:project_id>/modifier/",
+        "mon-espace/projets/<id:project_id>/modifier/",
         my_projects.project_edit,
         name="project_edit",
     ),
     path(
-        "mon-espace/projets/<int:project_id>/envoyer/",
+        "mon-espace/projets/<id:project_id>/envoyer/",
         my_projects.project_submit,
         name="project_submit",
     ),
     path(
-        "mon-espace/projets/<int:project_id>/historique/",
+        "mon-espace/projets/<id:project_id>/historique/",
         my_projects.project_history,
         name="project_history",
     ),
     path(
-        "mon-espace/projets/<int:project_id>/apercu/",
+        "mon-espace/projets/<id:project_id>/apercu/",
         my_projects.project_preview,
         name="project_preview",
     ),
-    path("mon-espace/projets/<int:project_id>/equipe/", team.project_team, name="project_team"),
+    path("mon-espace/projets/<id:project_id>/equipe/", team.project_team, name="project_team"),
     path(
-        "mon-espace/projets/<int:project_id>/equipe/<int:member_id>/retirer/",
+        "mon-espace/projets/<id:project_id>/equipe/<id:member_id>/retirer/",
         team.member_remove,
         name="member_remove",
     ),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
     path(
-        "projets-actions/<int:project_id>/revendiquer/", public.project_claim, name="project_claim"
+        "projets-actions/<id:project_id>/revendiquer/", public.project_claim, name="project_claim"
     ),
     path(
-        "projets-actions/<int:project_id>/contact/", public.project_contact, name="project_contact"
+        "projets-actions/<id:project_id>/contact/", public.project_contact, name="project_contact"
     ),
 ]

@@ -6,11 +6,23 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from cms.api_errors import ErrorOut, ValidationErrorOut
+
 from .documents import FACETS
-from .query import PARAMS, QueryError, parse_params
+from .query import (
+    DEFAULT_RADIUS_KM,
+    MAX_PAGE,
+    MAX_PER_PAGE,
+    MAX_RADIUS_KM,
+    PARAMS,
+    SORTS,
+    QueryError,
+    parse_params,
+)
 from .registry import principals_for
 from .services import SearchUnavailable, resolve_place, search
 
@@ -59,10 +71,23 @@ class SearchOut(Schema):
     links: LinksOut
 
 
-class SearchParams(Schema):
-    """Same parameters as the /recherche/ page; repeat a facet parameter for OR."""
+def _bounds(description: str, **keywords) -> dict:
+    """A parameter's description and JSON Schema bounds, for the OpenAPI schema."""
+    return {"description": description, "json_schema_extra": keywords}
 
-    q: str = ""
+
+class SearchParams(Schema):
+    """Same parameters as the /recherche/ page; repeat a facet parameter for OR.
+
+    The bounds are parse_params's (search/query.py, from the same constants),
+    stated here so that the schema tells them. They are not validated here but by
+    parse_params, the one check shared by the page, the API, exports and feeds:
+    a value out of bounds is a 400 with a French message, as on the page — not
+    pydantic's 422 in English. A wrong *type* (page=deux) is ninja's 422. What
+    no schema can say (« lat » needs « lon », « autour » must be a known commune,
+    no control characters) is the same documented 400."""
+
+    q: str = Field("", description="Texte recherché (300 caractères au plus).")
     type: list[str] = []
     domaine: list[str] = []
     theme: list[str] = []
@@ -74,13 +99,28 @@ class SearchParams(Schema):
     source: list[str] = []
     echelle: list[str] = []
     annee: list[str] = []
-    autour: str = ""
-    lat: float | None = None
-    lon: float | None = None
-    rayon: float | None = None
-    tri: str = "pertinence"
-    page: int = 1
-    par_page: int = 20
+    autour: str = Field("", description="Commune autour de laquelle chercher (« Guéret (23) »).")
+    lat: float | None = Field(
+        None, **_bounds("Latitude du centre, avec « lon ».", minimum=-90, maximum=90)
+    )
+    lon: float | None = Field(
+        None, **_bounds("Longitude du centre, avec « lat ».", minimum=-180, maximum=180)
+    )
+    rayon: float | None = Field(
+        None,
+        **_bounds(
+            f"Rayon en km autour du centre ({DEFAULT_RADIUS_KM} par défaut).",
+            exclusiveMinimum=0,
+            maximum=MAX_RADIUS_KM,
+        ),
+    )
+    tri: str = Field("pertinence", **_bounds("Ordre des résultats.", enum=list(SORTS)))
+    page: int = Field(1, **_bounds("Page de résultats.", minimum=1, maximum=MAX_PAGE))
+    par_page: int = Field(20, **_bounds("Résultats par page.", minimum=1, maximum=MAX_PER_PAGE))
+
+
+# What /search and /projects answer besides their result.
+SEARCH_ERRORS = {400: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut}
 
 
 def _result(hit) -> dict:
@@ -98,7 +138,11 @@ def _result(hit) -> dict:
     }
 
 
-@router.get("/search", response=SearchOut, summary="Rechercher projets et pages")
+@router.get(
+    "/search",
+    response={200: SearchOut, **SEARCH_ERRORS},
+    summary="Rechercher projets et pages",
+)
 def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
     try:
         query = parse_params(
@@ -109,7 +153,7 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
     try:
         results = search(query=query)
     except SearchUnavailable:
-        raise HttpError(503, "La recherche est momentanément indisponible.") from None
+        raise HttpError(503, _("La recherche est momentanément indisponible.")) from None
     base = query.to_params() + ([("par_page", str(query.per_page))] if query.per_page != 20 else [])
     path = request.path
 

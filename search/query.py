@@ -10,6 +10,8 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
+from cms.textsafe import has_control_characters
+
 from .documents import FACET_NAMES
 
 # facet name → URL parameter
@@ -148,6 +150,17 @@ def daily_seed(today: datetime.date | None = None) -> int:
     return today.toordinal() % 9973
 
 
+def check_text(name: str, value: str) -> str:
+    """``value`` of parameter ``name``, refused when it holds control characters
+    (NUL, escape…): nobody types them, PostgreSQL refuses NUL, and XML (the feeds)
+    cannot carry them. Checked here, once, for the page, the API, exports and feeds."""
+    if has_control_characters(value):
+        raise QueryError(
+            _("« %(name)s » contient un caractère de contrôle, non autorisé.") % {"name": name}
+        )
+    return value
+
+
 def _floats(params, name: str) -> float | None:
     raw = (params.get(name) or "").strip().replace(",", ".")
     if not raw:
@@ -175,9 +188,15 @@ def parse_params(
 
     def getlist(name: str) -> list[str]:
         if hasattr(params, "getlist"):
-            return params.getlist(name)
-        value = params.get(name, [])
-        return value if isinstance(value, list) else [value]
+            values = params.getlist(name)
+        else:
+            value = params.get(name, [])
+            values = value if isinstance(value, list) else [value]
+        return [check_text(name, v) if isinstance(v, str) else v for v in values]
+
+    for name in ("q", "tri", "page", "par_page", "autour", "lat", "lon", "rayon"):
+        if isinstance(value := params.get(name), str):
+            check_text(name, value)
 
     filters = {}
     for facet, param in PARAMS.items():

@@ -6,7 +6,6 @@ search can be shared, bookmarked, exported or followed.
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import replace
 from urllib.parse import urlencode
@@ -15,9 +14,11 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+
+from cms.csvsafe import csv_writer
+from cms.feeds import SafeAtom1Feed, SafeRss201rev2Feed
 
 from .documents import FACETS
 from .query import PARAMS, QueryError, SearchQuery, parse_params
@@ -214,11 +215,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     except QueryError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
 
-    class Echo:
-        def write(self, value):
-            return value
-
-    writer = csv.writer(Echo(), delimiter=";")
+    writer = csv_writer()  # formulas neutralised (cms/csvsafe.py)
     header = [
         _("type"),
         _("titre"),
@@ -313,7 +310,7 @@ def suggestions(request: HttpRequest) -> JsonResponse:
 class SearchFeed(Feed):
     """New projects matching a search, newest first (Atom; RSS at /flux.rss)."""
 
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed  # text cleaned for XML (cms/feeds.py)
     description_template = None
 
     def get_object(self, request):
@@ -361,4 +358,4 @@ class SearchFeed(Feed):
 
 
 class SearchRssFeed(SearchFeed):
-    feed_type = Rss201rev2Feed
+    feed_type = SafeRss201rev2Feed

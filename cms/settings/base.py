@@ -10,10 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .env import (
     bool_var,
+    choice_var,
     database_config,
     elasticsearch_url,
     email_config,
-    env,
+    float_var,
+    int_var,
+    json_var,
     list_var,
     redis_url,
 )
@@ -77,6 +80,7 @@ INSTALLED_APPS += list_var("SOCIALACCOUNT_PROVIDER_APPS", [])
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.csp.CarrefourCSPMiddleware",  # Content-Security-Policy (django-csp), see below
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,7 +197,7 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "confirm_email": "1/3m/key",
 }
-SOCIALACCOUNT_PROVIDERS = env.json("SOCIALACCOUNT_PROVIDERS", default={})
+SOCIALACCOUNT_PROVIDERS = json_var("SOCIALACCOUNT_PROVIDERS", default={})
 SOCIALACCOUNT_ONLY = False
 
 # Avatars: validated, limited and re-encoded (accounts.services.avatar_set).
@@ -276,17 +280,80 @@ TASKS = {
 # commune or département centre) or "none".
 GEOCODER = os.environ.get("GEOCODER", "centroid")
 GEOCODER_URL = os.environ.get("GEOCODER_URL", "https://api-adresse.data.gouv.fr")
+# Share (0–1) of a source's projects an import may unpublish, re-identify or fold
+# without an editor's confirmation (innovations/importing/plan.py).
+IMPORT_UNPUBLISH_MAX_SHARE = float_var("IMPORT_UNPUBLISH_MAX_SHARE", 0.2, minimum=0, maximum=1)
+
+# --- content security policy (django-csp, cms/csp.py) ---------------------------
+# Public pages: scripts and styles from our own files only — no inline <script>, no
+# eval, no style= or on…= attributes (JSON goes in <script type="application/json">
+# through json_script). Leaflet positions tiles through the CSSOM, which style-src
+# does not govern. Map tiles come from OpenStreetMap; video blocks embed an iframe
+# from the video's host (YouTube, Vimeo, any PeerTube instance…), hence https: frames.
+_SOCIAL_LOGIN = any(app.startswith("allauth.socialaccount.providers.") for app in INSTALLED_APPS)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "https://tile.openstreetmap.org"],
+        "frame-src": ["'self'", "https:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        # A social login form posts to us, then redirects to the provider, which
+        # form-action also governs: allowed only when a provider is installed.
+        "form-action": ["'self'", "https:"] if _SOCIAL_LOGIN else ["'self'"],
+    }
+}
+# The Wagtail admin (/admin/) gets the strictest policy Wagtail 8 works with, found
+# by loading its pages in Chromium and listening for violations (tests/e2e); as the
+# public one, except:
+# - script-src 'unsafe-inline': Wagtail writes inline <script> in listings, editors
+#   (inline panels: a project's places, links…; date widgets), reports and search
+#   promotions, with per-page content (no fixed hash), without nonce, and its jQuery
+#   runs the scripts of the HTML its modals fetch. Still no 'unsafe-eval'.
+# - style-src 'unsafe-inline': style= attributes and <style> added by its scripts.
+# - img-src data: blob: (previews of images being uploaded), no map tiles;
+# - connect-src releases.wagtail.org: the new version notice for administrators;
+# - frame-ancestors 'self': the preview panel frames previews (cms/csp.py gives
+#   previews the public policy with frame-ancestors 'self').
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "connect-src": ["'self'", "https://releases.wagtail.org"],
+        "frame-ancestors": ["'self'"],
+    }
+}
+# No Gravatar in the admin: it would send each editor's e-mail hash to a third party
+# and need that host in img-src; Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # --- health ----------------------------------------------------------------------
 # Services whose failure turns /healthz into a 503.
 HEALTHZ_REQUIRED = list_var("HEALTHZ_REQUIRED", ["database", "cache", "channel_layer", "search"])
+# Anonymous callers get the status only; the details (which backend, how long)
+# go to editors (wagtailadmin.access_admin) and to a probe sending
+# « Authorization: Bearer <HEALTHZ_TOKEN> » (cms/health.py). Empty: no token.
+HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "").strip()
+
+# --- client address behind proxies (cms/client_ip.py) ------------------------------
+# How many reverse proxies stand in front of the application, each extending
+# X-Forwarded-For; 0 (default): the header is ignored and REMOTE_ADDR is the client.
+# Rate limits (API, contact reveal) count per client address.
+TRUSTED_PROXY_COUNT = int_var("TRUSTED_PROXY_COUNT", default=0, minimum=0, maximum=10)
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT  # django-ninja's own reading of the header agrees
 
 # --- logging ---------------------------------------------------------------------
+LOG_LEVEL = choice_var("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -1,18 +1,21 @@
 """Reading the environment: every setting that changes between machines comes from here.
 
-Parsing of URLs is left to django-environ (a well-kept library); this module only
-turns its failures into one-line errors that name the variable at fault.
+Parsing of URLs is left to django-environ (a well-kept library), of numbers and
+JSON to Python; this module only turns their failures into one-line errors that
+name the variable at fault. Every typed variable (URL, boolean, integer, number,
+list, JSON) is read through a helper of this module — never ``environ.Env().int``
+or ``.json``, whose bare ``ValueError`` Django shows as a 29-line traceback.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import os
 from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-
-env = environ.Env()
 
 
 class ConfigurationError(ImproperlyConfigured):
@@ -75,7 +78,7 @@ def database_config(default_sqlite_path: str) -> tuple[dict, bool]:
     except Exception as exc:  # django-environ raises several types
         raise ConfigurationError(f"DATABASE_URL est mal formée ({exc}).") from None
     if config.get("ENGINE", "").endswith("postgresql"):
-        config.setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+        config.setdefault("CONN_MAX_AGE", int_var("DATABASE_CONN_MAX_AGE", default=60, minimum=0))
         config["CONN_HEALTH_CHECKS"] = True
     return config, False
 
@@ -135,3 +138,74 @@ def list_var(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _raw(name: str) -> str | None:
+    """The variable's text, or None when it is unset or blank (the default applies)."""
+    raw = os.environ.get(name)
+    return None if raw is None or raw.strip() == "" else raw
+
+
+def int_var(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} doit être un nombre entier (reçu « {raw} »).") from None
+    _check_range(name, value, minimum, maximum)
+    return value
+
+
+def float_var(
+    name: str, default: float, *, minimum: float | None = None, maximum: float | None = None
+) -> float:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} doit être un nombre (reçu « {raw} »).") from None
+    if not math.isfinite(value):
+        raise ConfigurationError(f"{name} doit être un nombre fini (reçu « {raw} »).")
+    _check_range(name, value, minimum, maximum)
+    return value
+
+
+def _check_range(name: str, value, minimum, maximum) -> None:
+    if minimum is not None and value < minimum:
+        raise ConfigurationError(f"{name} doit être supérieur ou égal à {minimum} (reçu {value}).")
+    if maximum is not None and value > maximum:
+        raise ConfigurationError(f"{name} doit être inférieur ou égal à {maximum} (reçu {value}).")
+
+
+def json_var(name: str, default, *, expected: type = dict):
+    """A JSON document of type ``expected`` (an object by default)."""
+    raw = _raw(name)
+    if raw is None:
+        return default
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ConfigurationError(f"{name} n'est pas du JSON valide ({exc}).") from None
+    if not isinstance(value, expected):
+        kind = {dict: "un objet", list: "une liste"}.get(expected, expected.__name__)
+        raise ConfigurationError(f"{name} doit être {kind} JSON (reçu « {raw[:80]} »).")
+    return value
+
+
+def choice_var(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = _raw(name)
+    if raw is None:
+        return default
+    value = raw.strip()
+    matches = [choice for choice in choices if choice.lower() == value.lower()]
+    if not matches:
+        raise ConfigurationError(
+            f"{name} doit valoir l'un de : {', '.join(choices)} (reçu « {raw} »)."
+        )
+    return matches[0]

@@ -3,11 +3,13 @@ streamed so that 100 000 projects never sit in memory at once."""
 
 from __future__ import annotations
 
-import csv
 import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
+
+from cms.csvsafe import csv_writer
 
 from ..models import Openness
 from ..opendata import projects_for_open_data, serialise
@@ -50,15 +52,15 @@ def _open_projects():
         last = chunk[-1].pk
 
 
+def _json(data) -> str:
+    # Dates in ISO 8601 (« 2026-12-02T02:10:36Z »), as the API gives them.
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
 def _attachment(response: StreamingHttpResponse, name: str) -> StreamingHttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["X-Licence"] = "Licence Ouverte 2.0 (sauf mention contraire de la source)"
     return response
-
-
-class _Echo:
-    def write(self, value):
-        return value
 
 
 def _csv_row(data: dict) -> list:
@@ -92,7 +94,7 @@ def _csv_row(data: dict) -> list:
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv_writer()  # formulas neutralised (cms/csvsafe.py)
 
     def rows():
         yield "\ufeff"
@@ -111,7 +113,7 @@ def export_json(request: HttpRequest) -> StreamingHttpResponse:
     def chunks():
         yield '{"licence": "etalab-2.0", "projects": ['
         for position, data in enumerate(_open_projects()):
-            yield ("," if position else "") + json.dumps(data, ensure_ascii=False, default=str)
+            yield ("," if position else "") + _json(data)
         yield "]}"
 
     return _attachment(
@@ -140,7 +142,7 @@ def export_geojson(request: HttpRequest) -> StreamingHttpResponse:
             )
             properties = {k: v for k, v in data.items() if k != "locations"}
             feature = {"type": "Feature", "geometry": geometry, "properties": properties}
-            yield ("," if written else "") + json.dumps(feature, ensure_ascii=False, default=str)
+            yield ("," if written else "") + _json(feature)
             written += 1
         yield "]}"
 

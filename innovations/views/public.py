@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from cms.client_ip import client_ip
+
 from ..forms import ClaimForm
 from ..models import Openness
 from ..opendata import project_field_access, viewer_level
@@ -43,10 +45,6 @@ def project_claim(request: HttpRequest, project_id: int) -> HttpResponse:
     return render(request, "innovations/project_claim.html", {"project": project, "form": form})
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
-
 @require_http_methods(["GET", "POST"])
 def project_contact(request: HttpRequest, project_id: int) -> HttpResponse:
     """The contact address is never in the project page's HTML: a person asks for it
@@ -66,7 +64,7 @@ def project_contact(request: HttpRequest, project_id: int) -> HttpResponse:
     revealed = False
     limited = False
     if request.method == "POST":
-        key = f"contact-reveal:{_client_ip(request)}"
+        key = f"contact-reveal:{client_ip(request)}"  # as the API's throttle counts
         count = cache.get_or_set(key, 0, timeout=3600)
         if count >= CONTACT_REVEALS_PER_HOUR:
             limited = True

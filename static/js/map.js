@@ -6,21 +6,27 @@
   if (typeof L === "undefined") { return; }
   var ATTRIBUTION = '&copy; <a href="https://www.openstreetmap.org/copyright">les contributeurs d’OpenStreetMap</a>';
 
-  function escapeHtml(text) {
-    var div = document.createElement("div");
-    div.textContent = text == null ? "" : String(text);
-    return div.innerHTML;
+  // A popup is built from DOM nodes with textContent: titles and place names are
+  // text from people and partners, never HTML.
+  function safeUrl(url) {
+    var link = document.createElement("a");
+    link.href = url;
+    return link.protocol === "http:" || link.protocol === "https:" ? link.href : "";
   }
 
   function popup(point) {
-    var html = "";
-    if (point.url) {
-      html += '<a href="' + escapeHtml(point.url) + '">' + escapeHtml(point.title || point.label) + "</a>";
-    } else {
-      html += "<strong>" + escapeHtml(point.title || point.label) + "</strong>";
+    var content = document.createElement("div");
+    var name = point.title || point.label || "";
+    var url = point.url ? safeUrl(point.url) : "";
+    var heading = document.createElement(url ? "a" : "strong");
+    if (url) { heading.href = url; }
+    heading.textContent = name;
+    content.appendChild(heading);
+    if (point.title && point.label) {
+      content.appendChild(document.createElement("br"));
+      content.appendChild(document.createTextNode(point.label));
     }
-    if (point.title && point.label) { html += "<br>" + escapeHtml(point.label); }
-    return html;
+    return content;
   }
 
   function render(container) {

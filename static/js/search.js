@@ -39,7 +39,7 @@
   });
 
   var input = document.getElementById("search-q");
-  if (!input || typeof accessibleAutocomplete === "undefined") { return; }
+  if (!input || typeof accessibleAutocomplete === "undefined" || !window.Carrefour) { return; }
   var endpoint = input.getAttribute("data-search-suggest");
   var latest = [];
   var wrapper = document.createElement("div");
@@ -55,6 +55,7 @@
     minLength: 2,
     confirmOnBlur: false,
     showNoOptionsFound: false,
+    templates: window.Carrefour.autocompleteTemplates,
     tStatusQueryTooShort: function (n) { return "Tapez au moins " + n + " caractères pour des suggestions"; },
     tStatusNoResults: function () { return "Pas de suggestion"; },
     tStatusSelectedOption: function (o, l, i) { return o + " (" + (i + 1) + " sur " + l + ") est sélectionné"; },

@@ -3,7 +3,7 @@
    JavaScript the plain text field still works: the server resolves what was typed. */
 (function () {
   "use strict";
-  if (typeof accessibleAutocomplete === "undefined") { return; }
+  if (typeof accessibleAutocomplete === "undefined" || !window.Carrefour) { return; }
   var endpoint = document.documentElement.getAttribute("data-territories-api") || "/api/v1/territoires";
 
   function enhance(input) {
@@ -22,6 +22,7 @@
       defaultValue: value,
       minLength: 2,
       showNoOptionsFound: true,
+      templates: window.Carrefour.autocompleteTemplates,
       tNoResults: function () { return "Aucun territoire trouvé"; },
       tStatusQueryTooShort: function (n) { return "Tapez au moins " + n + " caractères"; },
       tStatusNoResults: function () { return "Aucun résultat"; },

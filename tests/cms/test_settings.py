@@ -51,6 +51,15 @@ def _run(settings_module: str, **env: str) -> subprocess.CompletedProcess:
             {"SECRET_KEY": GOOD_KEY, "DEBUG": "true", "ALLOWED_HOSTS": "carrefour.example.org"},
             "DEBUG est activé",
         ),
+        (
+            # 50 characters, 5 distinct: accepted by Django's own check (>= 5), not here.
+            {"SECRET_KEY": "abcde" * 10, "ALLOWED_HOSTS": "carrefour.example.org"},
+            "SECRET_KEY trop faible",
+        ),
+        (
+            {"SECRET_KEY": GOOD_KEY[:49], "ALLOWED_HOSTS": "carrefour.example.org"},
+            "SECRET_KEY trop faible",
+        ),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS est vide"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS est vide ou contient"),
     ],
@@ -80,6 +89,11 @@ def test_production_settings_start_when_secure():
         ("REDIS_URL", "redis//127.0.0.1"),
         ("REDIS_URL", "redis://:6379"),
         ("DEBUG", "peut-être"),
+        ("SOCIALACCOUNT_PROVIDERS", "{pas du json"),
+        ("SOCIALACCOUNT_PROVIDERS", "[1, 2]"),
+        ("TRUSTED_PROXY_COUNT", "deux"),
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("LOG_LEVEL", "bavard"),
     ],
 )
 def test_malformed_variables_are_named_in_a_one_line_error(variable, value):
@@ -88,3 +102,37 @@ def test_malformed_variables_are_named_in_a_one_line_error(variable, value):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert variable in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SECURE_HSTS_SECONDS", "abc"),
+        ("SECURE_HSTS_SECONDS", "-5"),
+        ("SECURE_SSL_REDIRECT", "parfois"),
+        ("DATABASE_CONN_MAX_AGE", "soixante"),
+    ],
+)
+def test_malformed_production_variables_are_named_in_a_one_line_error(variable, value):
+    result = _run(
+        "cms.settings.production",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="carrefour.example.org",
+        # Parsed, never connected to: DATABASE_CONN_MAX_AGE applies to PostgreSQL only.
+        DATABASE_URL="postgres://carrefour@127.0.0.1:5432/carrefour",
+        **{variable: value},
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+
+
+def test_typed_variables_are_read_with_their_type(monkeypatch):
+    from cms.settings.env import int_var, json_var
+
+    monkeypatch.setenv("CARREFOUR_TEST_INT", " 3600 ")
+    monkeypatch.setenv("CARREFOUR_TEST_JSON", '{"github": {"APP": {"client_id": "x"}}}')
+    assert int_var("CARREFOUR_TEST_INT", default=1) == 3600
+    assert json_var("CARREFOUR_TEST_JSON", default={})["github"]["APP"]["client_id"] == "x"
+    assert int_var("CARREFOUR_TEST_UNSET", default=7) == 7

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -52,10 +53,79 @@ def browser(_django_db_helper):
         connections.close_all()
 
 
+# Every page of every browser test reports what the Content-Security-Policy blocked
+# (the event, and Chromium's console message for what the event does not cover).
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__carrefourCspViolation(event.effectiveDirective + " bloque " +
+    (event.blockedURI || "inline") + " (" + event.sourceFile + ":" + event.lineNumber + ")");
+}, true);
+"""
+
+
 @pytest.fixture
-def page(browser, live_server):
+def csp_violations() -> list[str]:
+    """What the Content-Security-Policy blocked during the test; the ``page``
+    fixture fails the test at teardown unless it is empty."""
+    return []
+
+
+@pytest.fixture
+def page(browser, live_server, csp_violations):
     context = browser.new_context(locale="fr-FR", base_url=live_server.url, accept_downloads=True)
     context.set_default_timeout(15_000)
+
+    def report(text: str) -> None:
+        csp_violations.append(text)
+
+    def on_console(message) -> None:
+        if "Content Security Policy" in message.text:
+            csp_violations.append(message.text)
+
+    context.expose_function("__carrefourCspViolation", report)
+    context.add_init_script(CSP_LISTENER)
+    context.on("console", on_console)
     tab = context.new_page()
     yield tab
+    if not tab.is_closed():
+        tab.evaluate("0")  # lets the last reports of the page arrive
     context.close()
+    if csp_violations:
+        pytest.fail("Content-Security-Policy enfreinte :\n" + "\n".join(csp_violations))
+
+
+AXE_PATH = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def axe():
+    """``axe(page)`` runs axe-core (served locally from npm, injected through the
+    DevTools protocol, which the page's CSP does not govern) on the page as it
+    stands and fails the test on any WCAG 2.1 A/AA violation, naming each rule and
+    the elements at fault. Returns the number of rules checked."""
+    if not AXE_PATH.exists():
+        if os.environ.get("CARREFOUR_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"axe-core est introuvable ({AXE_PATH}) : lancez npm ci")
+        pytest.skip("axe-core absent : lancez npm ci (make test le fait)")
+    source = AXE_PATH.read_text(encoding="utf-8")
+
+    def check(tab, *, context: str = "") -> int:
+        if not tab.evaluate("() => typeof window.axe !== 'undefined'"):
+            tab.evaluate(source)
+        result = tab.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => ({violations: r.violations.map(v => ({id: v.id, help: v.help,"
+            " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' '))})),"
+            " passes: r.passes.length}))",
+            AXE_TAGS,
+        )
+        if result["violations"]:
+            lines = [
+                f"- {v['id']} ({v['help']}) : {', '.join(v['nodes'])}" for v in result["violations"]
+            ]
+            where = context or tab.url
+            pytest.fail(f"axe-core, WCAG 2.1 AA, {where} :\n" + "\n".join(lines))
+        return result["passes"]
+
+    return check

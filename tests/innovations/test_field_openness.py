@@ -206,7 +206,9 @@ def test_the_search_document_holds_only_open_fields(project):
     assert entry.display["points"] and entry.display["points"][0][0] != 48.39051
 
 
-@pytest.mark.parametrize(("viewer", "status"), [("anonymous", 404), ("member", 404), ("editor", 200)])
+@pytest.mark.parametrize(
+    ("viewer", "status"), [("anonymous", 404), ("member", 404), ("editor", 200)]
+)
 def test_contact_reveal_honours_the_contact_level(client, project, as_viewer, viewer, status):
     as_viewer(viewer)
     response = client.post(f"/projets-actions/{project.pk}/contact/")

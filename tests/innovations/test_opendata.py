@@ -160,3 +160,54 @@ def test_exports_give_open_fields_even_to_editors(client, project, editor, make_
     assert "contact_email" not in exported and "website" not in exported
     geojson = json.loads(_body(client.get("/donnees/projets.geojson")))
     assert "Épicerie solidaire" not in [f["properties"]["title"] for f in geojson["features"]]
+
+
+def test_dates_are_iso_8601_as_the_schema_says(client, project):
+    data = detail(client, project)
+    for name in ("published_at", "updated_at"):
+        assert "T" in data[name] and " " not in data[name], data[name]
+    from datetime import datetime
+
+    assert datetime.fromisoformat(data["published_at"].replace("Z", "+00:00"))
+    listed = client.get("/api/v1/projects", {"q": "epicerie"}).json()["results"][0]
+    assert "T" in listed["published_at"]
+    exported = json.loads(_body(client.get("/donnees/projets.json")))["projects"][0]
+    assert "T" in exported["published_at"]
+
+
+def test_list_counts_only_what_it_can_show_and_heals_the_index(
+    client, project, django_capture_on_commit_callbacks
+):
+    from search.models import IndexQueue
+
+    # Hidden behind the index's back (no signal): its document is now stale.
+    ProjectPage.objects.filter(pk=project.pk).update(live=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        data = client.get("/api/v1/projects", {"q": "épicerie solidaire"}).json()
+    assert (data["count"], data["results"], data["pages"]) == (0, [], 1)
+    assert not IndexQueue.objects.filter(object_id=str(project.pk)).exists()  # processed
+    # The index has healed: the search itself no longer finds the hidden project.
+    assert client.get("/api/v1/search", {"q": "épicerie solidaire"}).json()["count"] == 0
+
+
+def test_schema_states_the_real_bounds_of_the_parameters(client, project):
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/projects"]["get"]
+    params = {p["name"]: p["schema"] for p in operation["parameters"]}
+    rayon = params["rayon"]
+    assert (rayon["exclusiveMinimum"], rayon["maximum"]) == (0, 500)
+    assert (params["lat"]["minimum"], params["lon"]["maximum"]) == (-90, 180)
+    assert params["par_page"]["maximum"] == 100
+    assert {"400", "422", "429", "503", "304"} <= set(operation["responses"])
+    detail_op = schema["paths"]["/api/v1/projects/{project_id}"]["get"]
+    assert {"404", "422"} <= set(detail_op["responses"])
+    assert params["tri"]["enum"] == ["pertinence", "recents", "alpha", "distance"]
+    # What the schema calls invalid is refused with the documented 400 (in French);
+    # what it calls valid is accepted.
+    refused = client.get("/api/v1/projects", {"lat": 0, "lon": 0, "rayon": 0})
+    assert refused.status_code == 400
+    assert "« rayon » doit être compris" in refused.json()["detail"]
+    ok = client.get("/api/v1/projects", {"lat": 0, "lon": 0, "rayon": 0.5})
+    assert ok.status_code == 200
+    error = client.get("/api/v1/projects", {"page": "deux"}).json()  # a wrong type: 422
+    assert isinstance(error["detail"], list) and error["detail"][0]["loc"]

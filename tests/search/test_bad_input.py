@@ -78,6 +78,10 @@ def test_quotes_and_operators_are_read_sensibly(client, indexed):
         ({"rayon": "0", "lat": "48", "lon": "2"}, "« rayon » doit être compris entre 1 et 500 km."),
         ({"rayon": "beaucoup"}, "« rayon » doit être un nombre."),
         ({"tri": "au hasard"}, "Tri inconnu « au hasard »"),
+        ({"q": "\x00"}, "« q » contient un caractère de contrôle, non autorisé."),
+        ({"q": "jardin\x1b[31m"}, "« q » contient un caractère de contrôle"),
+        ({"theme": "x\x00"}, "« theme » contient un caractère de contrôle"),
+        ({"autour": "\x7f"}, "« autour » contient un caractère de contrôle"),
     ],
 )
 def test_odd_parameters_get_a_clear_message(client, indexed, params, message):
@@ -97,3 +101,9 @@ def test_unknown_facet_values_simply_match_nothing(client, indexed):
 def test_a_page_beyond_the_results_is_empty_not_an_error(client, indexed):
     data = client.get("/api/v1/search", {"page": "3"}).json()
     assert data["count"] == 1 and data["results"] == []
+
+
+@pytest.mark.parametrize("text", ["jardin\tpartagé", "jardin\npartagé", "jardin\r\npartagé"])
+def test_tabs_and_line_breaks_are_ordinary_spaces_not_errors(client, indexed, text):
+    assert client.get("/recherche/", {"q": text}).status_code == 200
+    assert client.get("/recherche/flux.atom", {"q": text}).status_code == 200

@@ -112,7 +112,9 @@ def test_moving_a_page_under_a_restricted_page_hides_it(
 
     home = site_pages
     open_parent = home.add_child(instance=EditorialPage(title="Ressources", slug="ressources-x"))
-    closed = home.add_child(instance=EditorialPage(title="Espace partenaires", slug="partenaires-x"))
+    closed = home.add_child(
+        instance=EditorialPage(title="Espace partenaires", slug="partenaires-x")
+    )
     page = open_parent.add_child(instance=EditorialPage(title=TITLE, slug="conserverie"))
     for item in (open_parent, closed, page):
         item.save_revision(user=editor).publish(user=editor)
@@ -134,10 +136,12 @@ def test_full_reconciliation_repairs_what_the_queue_missed(client, project, use_
     # And a document nobody deletes: its object is gone.
     from search.documents import SearchDocument
 
-    use_backend.index([SearchDocument(kind="project", object_id="987654", url="/x/", title="Orphan")])
+    use_backend.index(
+        [SearchDocument(kind="project", object_id="987654", url="/x/", title="Orphan")]
+    )
     assert _seen_on(client, "api")
     report = reconcile()
-    assert report.repaired == 1 and "project:%s" % project.pk in report.repaired_keys
+    assert report.repaired == 1 and f"project:{project.pk}" in report.repaired_keys
     assert report.removed == 1 and report.removed_keys == ["project:987654"]
     assert not _seen_on(client, "api")
     again = reconcile()
