@@ -11,6 +11,7 @@ PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help run test install lint migrate demo serve messages lock system-deps npm-deps clean
+.PHONY: search-engine search-engine-stop
 
 help:
 	@echo "make run   — installe, migre, charge la démo et sert http://$(HOST):$(PORT)"
@@ -81,3 +82,13 @@ messages: install
 
 clean:
 	rm -rf $(VENV) node_modules var static_collected
+
+# --- search engine -----------------------------------------------------------
+# A real 3-node OpenSearch cluster on 127.0.0.1:9201-9203, one JVM a node, data
+# in var/opensearch (Maven resolves it into ~/.m2 the first time). Single nodes:
+# ops/opensearch/cluster stop-node N / start-node N (see ops/opensearch/README.md).
+search-engine:
+	@bash ops/opensearch/cluster start
+
+search-engine-stop:
+	@bash ops/opensearch/cluster stop
