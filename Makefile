@@ -56,9 +56,13 @@ demo: migrate npm-deps
 	$(PY) manage.py setup_carrefour
 
 # daphne serves HTTP and websockets; a worker runs partner imports in the background.
+# Links in pages, feeds and e-mails (Wagtail's included) use the address served,
+# unless SITE_URL is given (0.0.0.0 is reached as 127.0.0.1 from this machine).
+RUN_SITE_URL := $(or $(SITE_URL),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
+
 run: demo
 	$(PY) manage.py carrefour_welcome --host $(HOST) --port $(PORT)
-	@trap 'kill 0' INT TERM EXIT; \
+	@trap 'kill 0' INT TERM EXIT; export SITE_URL=$(RUN_SITE_URL); \
 	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cms.asgi:application
 

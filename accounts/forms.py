@@ -11,6 +11,8 @@ from innovations.selectors import grouped_theme_choices, territory_choices_for_p
 
 from .models import Profile
 
+EMPTY_CHOICE = _("— Aucun —")
+
 
 class SignupForm(AllauthSignupForm):
     display_name = forms.CharField(
@@ -62,8 +64,21 @@ class ProfileForm(SiteModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields["home_territory"]
         field.queryset = territory_choices_for_profile()
-        field.empty_label = _("— Aucun —")
         field.help_text = _("Votre région ou votre département.")
+        # One wording for « nothing chosen » in every list (Django's is « --------- »).
+        for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+                field.empty_label = EMPTY_CHOICE
+            elif isinstance(field, forms.ChoiceField) and not isinstance(
+                field, forms.MultipleChoiceField
+            ):
+                field.choices = [
+                    ("", EMPTY_CHOICE) if value == "" else (value, label)
+                    for value, label in field.choices
+                ]
+        # Nothing to remove without a photo.
+        if not (self.instance and self.instance.avatar):
+            del self.fields["remove_avatar"]
         self.fields["interests"].queryset = self.fields["interests"].queryset.select_related(
             "domain"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
 from search.documents import SearchDocument
 from search.pages import Restrictions
@@ -14,7 +15,7 @@ from .models import EditorialPage
 
 class EditorialPageAdapter(DocumentAdapter):
     kind = "page"
-    label = "Page éditoriale"
+    label = gettext_lazy("Page éditoriale")  # the facet value's label, in the reader's language
     model = EditorialPage
 
     def queryset(self) -> QuerySet[EditorialPage]:

@@ -8,13 +8,37 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
+from .absolute_urls import site_url_declared
 from .models import HomePage
+
+# Addresses a server listens on that no browser should be sent to.
+_LISTEN_ALL = {"0.0.0.0": "127.0.0.1", "::": "localhost", "": "127.0.0.1"}  # noqa: S104
 
 
 def _site_address() -> tuple[str, int]:
     parts = urlsplit(settings.SITE_URL)
     default_port = 443 if parts.scheme == "https" else 80
     return parts.hostname or "localhost", parts.port or default_port
+
+
+def site_address_ensure(*, hostname: str = "", port: int | None = None) -> Site | None:
+    """Point the default Site (its root_url: Wagtail's sitemap, page.full_url, and our
+    absolute links outside a request, cms/absolute_urls.py) at the address the site
+    is served on: SITE_URL when it is declared in the environment, else ``hostname``
+    and ``port`` (make run's HOST and PORT; 0.0.0.0 — every interface — becomes
+    127.0.0.1). Without either, nothing changes. Idempotent; returns the site."""
+    site = Site.objects.filter(is_default_site=True).first()
+    if site is None:
+        return None
+    if site_url_declared():
+        hostname, port = _site_address()
+    elif port is None:
+        return site
+    hostname = _LISTEN_ALL.get(hostname.strip("[]"), hostname.strip("[]"))
+    if (site.hostname, site.port) != (hostname, int(port)):
+        site.hostname, site.port = hostname, int(port)
+        site.save(update_fields=["hostname", "port"])
+    return site
 
 
 def site_tree_ensure() -> HomePage:

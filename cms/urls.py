@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from . import views
+from .admin_access import with_admin_access_page
 from .api import api
 
 handler404 = "cms.views.page_not_found"
@@ -15,7 +16,9 @@ handler500 = "cms.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
-    path("admin/", include(wagtailadmin_urls)),
+    # A logged-in member without access to the admin gets a page saying so, not
+    # Wagtail's redirect to the login page, which sends them back here (a loop).
+    path("admin/", include(with_admin_access_page(wagtailadmin_urls.urlpatterns))),
     path("documents/", include(wagtaildocs_urls)),
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),

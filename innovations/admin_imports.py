@@ -1,10 +1,10 @@
 """Wagtail admin screens for partner imports: sources, runs with progress and
-reports, mappings as YAML, conflicts, duplicates and partner API keys. Views parse
+reports (the projects a run unpublishes, named, and its confirmation step),
+mappings as YAML, conflicts, records held for a reused identifier, duplicates and
+partner API keys. Views parse
 input and call innovations.services.imports / importing.duplicates."""
 
 from __future__ import annotations
-
-import csv
 
 from django import forms
 from django.contrib import messages
@@ -16,8 +16,12 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from cms.csvsafe import csv_writer
 
 from .importing.duplicates import duplicate_dismiss, projects_merge
+from .importing.plan import field_label
 from .models import (
     ConflictResolution,
     DuplicateCandidate,
@@ -29,6 +33,7 @@ from .models import (
     RunStatus,
     Source,
 )
+from .models.imports import HeldStatus, ImportHeldRecord, Severity
 from .permissions import is_editor
 from .services import imports as services
 
@@ -43,6 +48,15 @@ class UploadForm(forms.Form):
         label=gettext_lazy("Fichier du partenaire"),
         required=False,
         help_text=gettext_lazy("CSV, XLSX, JSON ou GeoJSON. Sans fichier : le flux de la source."),
+    )
+    complete = forms.BooleanField(
+        label=gettext_lazy("Fichier complet : c'est la liste entière des projets de la source"),
+        required=False,
+        help_text=gettext_lazy(
+            "Les projets de la source absents du fichier seront dépubliés. Sans cette case, "
+            "le fichier ajoute et met à jour seulement. Le flux de la source est toujours "
+            "complet."
+        ),
     )
     dry_run = forms.BooleanField(
         label=gettext_lazy("Essai à blanc (aperçu et erreurs, rien n'est écrit)"),
@@ -76,6 +90,7 @@ def sources_index(request):
                 resolution=ConflictResolution.PENDING
             ).count(),
             "duplicates": DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).count(),
+            "held": ImportHeldRecord.objects.filter(status=HeldStatus.PENDING).count(),
         },
     )
 
@@ -91,6 +106,7 @@ def source_import(request, source_id: int):
                 user=request.user,
                 upload=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
+                complete=form.cleaned_data["complete"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -102,33 +118,63 @@ def source_import(request, source_id: int):
     )
 
 
+def _with_pages(request, items: list[dict]) -> list[dict]:
+    """Plan items with their project's public address (links in the page)."""
+    ids = {item["project_id"] for item in items if item.get("project_id")}
+    pages = {page.pk: page for page in Page.objects.filter(pk__in=ids)}
+    out = []
+    for item in items:
+        page = pages.get(item.get("project_id"))
+        out.append({**item, "url": page.get_url(request) if page is not None else ""})
+    return out
+
+
+def _labelled(errors) -> list:
+    """Rows of the report with their field's label (« site web », not « website »)."""
+    errors = list(errors)
+    for error in errors:
+        error.field_label = field_label(error.field) if error.field else "—"
+    return errors
+
+
 def run_detail(request, run_id: int):
     _editor(request)
     run = get_object_or_404(ImportRun.objects.select_related("source"), pk=run_id)
+    plan = run.plan or {}
     return TemplateResponse(
         request,
         "innovations/admin/import_run.html",
         {
             "run": run,
-            "errors": run.row_errors.all()[:300],
+            "errors": _labelled(run.row_errors.filter(severity=Severity.ERROR)[:300]),
+            "warnings": _labelled(run.row_errors.filter(severity=Severity.WARNING)[:300]),
             "running": run.status in (RunStatus.PENDING, RunStatus.RUNNING),
+            "plan": plan,
+            "unpublish": _with_pages(request, plan.get("unpublish", [])),
+            "kept": _with_pages(request, plan.get("kept", [])),
+            "reused": _with_pages(request, plan.get("reused", [])),
+            "folded": _with_pages(request, plan.get("folded", [])),
+            "held": run.held_records.filter(status=HeldStatus.PENDING).select_related("project"),
+            "can_run_again": run.status in (RunStatus.DONE, RunStatus.CONFIRM)
+            and (run.dry_run or run.status == RunStatus.CONFIRM),
         },
     )
 
 
 @require_POST
 def run_confirm(request, run_id: int):
-    """After a dry run: the same file, for real."""
+    """After a dry run, or a run stopped for confirmation: the same file, for real.
+    When the run touches too many of the source's projects, the editor must tick
+    the confirmation under the list."""
     _editor(request)
-    dry = get_object_or_404(ImportRun, pk=run_id, dry_run=True)
-    run = ImportRun.objects.create(
-        source=dry.source,
-        dry_run=False,
-        file=dry.file.name if dry.file else "",
-        filename=dry.filename,
-        from_feed=dry.from_feed,
-        triggered_by=request.user,
-    )
+    previous = get_object_or_404(ImportRun, pk=run_id)
+    try:
+        run = services.import_run_again(
+            run=previous, user=request.user, confirmed=request.POST.get("confirm") == "on"
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("innovations_imports:run", run_id=previous.pk)
     services.import_run_enqueue(run=run)
     messages.success(request, _("Import lancé."))
     return redirect("innovations_imports:run", run_id=run.pk)
@@ -140,23 +186,37 @@ def run_report_csv(request, run_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rapport-import-{run.pk}.csv"'
     response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    writer = csv_writer(response)
     writer.writerow([_("statut"), run.get_status_display(), run.message])
     for label, value in (
+        (_("enregistrements lus"), run.records_read),
         (_("créés"), run.created),
         (_("mis à jour"), run.updated),
         (_("inchangés"), run.unchanged),
-        (_("dépubliés"), run.unpublished),
+        (_("retenus (identifiant réutilisé)"), run.held),
+        (_("lignes regroupées"), run.merged),
         (_("rejetés"), run.rejected),
         (_("ignorés"), run.skipped),
+        (_("avertissements"), run.warnings),
+        (_("dépubliés"), run.unpublished),
         (_("conflits"), run.conflicts),
         (_("doublons probables"), run.duplicates),
     ):
         writer.writerow([label, value])
-    writer.writerow([])
-    writer.writerow([_("ligne"), _("identifiant"), _("champ"), _("raison")])
-    for error in run.row_errors.all():
-        writer.writerow([error.row, error.key, error.field, error.reason])
+    lines = services.run_plan_lines(run=run)
+    if lines:
+        writer.writerow([])
+        for line in lines:
+            writer.writerow([line])
+    for severity, title in (
+        (Severity.ERROR, _("lignes rejetées")),
+        (Severity.WARNING, _("avertissements (valeur ignorée, projet gardé)")),
+    ):
+        writer.writerow([])
+        writer.writerow([title])
+        writer.writerow([_("ligne"), _("identifiant"), _("champ"), _("raison")])
+        for error in run.row_errors.filter(severity=severity):
+            writer.writerow([error.row, error.key, error.field, error.reason])
     return response
 
 
@@ -216,6 +276,28 @@ def conflict_decide(request, conflict_id: int):
     return redirect("innovations_imports:conflicts")
 
 
+def held_index(request):
+    _editor(request)
+    held = ImportHeldRecord.objects.filter(status=HeldStatus.PENDING).select_related(
+        "project", "source", "run"
+    )[:200]
+    return TemplateResponse(request, "innovations/admin/held.html", {"held": held})
+
+
+@require_POST
+def held_decide(request, held_id: int):
+    _editor(request)
+    held = get_object_or_404(ImportHeldRecord, pk=held_id)
+    decision = request.POST.get("decision")
+    if decision in ("same", "other"):
+        services.held_record_resolve(held=held, same_project=decision == "same", user=request.user)
+        messages.success(
+            request,
+            _("Projet mis à jour.") if decision == "same" else _("Nouveau projet créé."),
+        )
+    return redirect("innovations_imports:held")
+
+
 def duplicates_index(request):
     _editor(request)
     candidates = DuplicateCandidate.objects.filter(status=DuplicateStatus.PENDING).select_related(
@@ -268,16 +350,18 @@ def source_keys(request, source_id: int):
 
 urlpatterns = [
     path("", sources_index, name="index"),
-    path("source/<int:source_id>/importer/", source_import, name="import"),
-    path("source/<int:source_id>/correspondance/", source_mapping, name="mapping"),
-    path("source/<int:source_id>/cles/", source_keys, name="keys"),
-    path("import/<int:run_id>/", run_detail, name="run"),
-    path("import/<int:run_id>/lancer/", run_confirm, name="confirm"),
-    path("import/<int:run_id>/rapport.csv", run_report_csv, name="report"),
+    path("source/<id:source_id>/importer/", source_import, name="import"),
+    path("source/<id:source_id>/correspondance/", source_mapping, name="mapping"),
+    path("source/<id:source_id>/cles/", source_keys, name="keys"),
+    path("import/<id:run_id>/", run_detail, name="run"),
+    path("import/<id:run_id>/lancer/", run_confirm, name="confirm"),
+    path("import/<id:run_id>/rapport.csv", run_report_csv, name="report"),
     path("conflits/", conflicts_index, name="conflicts"),
-    path("conflits/<int:conflict_id>/", conflict_decide, name="conflict_decide"),
+    path("conflits/<id:conflict_id>/", conflict_decide, name="conflict_decide"),
+    path("identifiants-reutilises/", held_index, name="held"),
+    path("identifiants-reutilises/<id:held_id>/", held_decide, name="held_decide"),
     path("doublons/", duplicates_index, name="duplicates"),
-    path("doublons/<int:candidate_id>/", duplicate_decide, name="duplicate_decide"),
+    path("doublons/<id:candidate_id>/", duplicate_decide, name="duplicate_decide"),
 ]
 
 

@@ -15,16 +15,16 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
 from cms.api_errors import ErrorOut, ValidationErrorOut
 from cms.client_ip import client_ip
 from cms.converters import ApiId
-from search.api import SearchParams
+from search.api import QueryErrorOut, SearchParams, query_error
 from search.indexing import enqueue
-from search.query import QueryError, check_text, parse_params
+from search.query import QueryError, check_text, parse_params, unknown_param_warnings
 from search.services import SearchUnavailable, resolve_place, search
 
 from .opendata import (
@@ -216,6 +216,11 @@ class ProjectListOut(Schema):
     results: list[ProjectOut]
     next: str | None = None
     previous: str | None = None
+    warnings: list[str] = Field(
+        [],
+        description="Ce qui a été ignoré, en français : un paramètre inconnu (« page_size » : "
+        "vouliez-vous dire « par_page » ?) est signalé ici, jamais refusé ni ignoré en silence.",
+    )
 
 
 def _conditional(request: HttpRequest, payload: dict, modified: datetime | None) -> HttpResponse:
@@ -250,7 +255,7 @@ def _conditional(request: HttpRequest, payload: dict, modified: datetime | None)
     response={
         200: ProjectListOut,
         304: None,
-        400: ErrorOut,
+        400: QueryErrorOut,
         422: ValidationErrorOut,
         503: ErrorOut,
         **THROTTLED,
@@ -262,14 +267,18 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
     """Published projects, with the search page's parameters (q, domaine, region…,
     tri, page, par_page ≤ 100). Fields are filtered by openness: anyone gets open
     data; a logged-in member the commons; a partner API key (header
-    `Authorization: Bearer <key>`) the partners-only fields."""
+    `Authorization: Bearer <key>`) the partners-only fields. A parameter it does
+    not know (`page_size`) is ignored and named in `warnings`, never refused."""
     caller = request_caller(request)
     try:
         query = parse_params(
             request.GET, principals=frozenset({"public"}), resolve_place=resolve_place
         )
     except QueryError as exc:
-        raise HttpError(400, str(exc)) from None
+        return query_error(exc)
+    warnings = unknown_param_warnings(request.GET)
+    if query.filters.get("kind", ("project",)) != ("project",):
+        warnings.append(_("« type » est sans effet ici : cette liste ne donne que des projets."))
     query = replace(
         query, filters={**query.filters, "kind": ("project",)}, facets=False, highlight=False
     )
@@ -303,6 +312,7 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
         "results": [serialise(p, caller.level) for p in projects],
         "next": link(query.page + 1) if query.page < pages else None,
         "previous": link(query.page - 1) if query.page > 1 else None,
+        "warnings": warnings,
     }
     modified = max((p.last_published_at for p in projects if p.last_published_at), default=None)
     return _conditional(request, payload, modified)

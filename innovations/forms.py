@@ -7,13 +7,14 @@ from django import forms
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from cms.blocks import TEXT_BLOCKS, stream_text
 from cms.forms import GroupedCheckboxSelectMultiple, SiteForm, SiteFormMixin
 
 from .geo import in_france
 from .models import LegalStatus, Method, Public, Scale, Stage, Theme
 from .models.projects import SDG_LABELS
 from .selectors import grouped_theme_choices, territory_label, territory_resolve
-from .services.projects import LocationInput, ProjectInput, blocks_to_description
+from .services.projects import LocationInput, ProjectInput
 from .validators import validate_siret
 
 
@@ -34,7 +35,8 @@ class ProjectForm(SiteForm):
         help_text=_(
             "Ce que vous faites, comment, avec qui, vos résultats, ce qu'il faut pour le "
             "reproduire. Séparez les paragraphes par une ligne vide ; une ligne qui commence "
-            "par « ## » devient un intertitre."
+            "par « ## » devient un intertitre, par « - » un élément de liste ; "
+            "[texte](https://…) fait un lien."
         ),
     )
     video_url = forms.URLField(
@@ -179,10 +181,29 @@ class LocationForm(SiteForm):
         help_text=_("Nom, code postal ou code INSEE. Exemple : « Guéret (23) » ou « Creuse »."),
         widget=forms.TextInput(attrs={"data-territory-autocomplete": "", "autocomplete": "off"}),
     )
-    address = forms.CharField(label=_("Adresse"), max_length=250, required=False)
-    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    address = forms.CharField(
+        label=_("Adresse"),
+        max_length=250,
+        required=False,
+        help_text=_("Facultatif : numéro et rue, si le projet accueille du public."),
+    )
+    # Advanced, shown folded (« Coordonnées précises (facultatif) »): without them the
+    # place sits at the centre of its commune, département or région.
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("En degrés décimaux, par exemple 46.17."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
     longitude = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        help_text=_("En degrés décimaux, par exemple 1.87."),
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
     )
 
     def clean(self):
@@ -223,22 +244,53 @@ KeyFigureFormSet = forms.formset_factory(KeyFigureForm, formset=BaseRowFormSet, 
 LocationFormSet = forms.formset_factory(LocationForm, formset=BaseRowFormSet, extra=0, max_num=10)
 
 
+# The « Ajouter un lieu » button: a submit button, so it works without JavaScript.
+ADD_LOCATION = "ajouter-lieu"
+
+
+def _typed_values(form: forms.BaseForm, data) -> dict:
+    """What was typed in a bound form's fields (files aside: a browser never re-sends
+    them), as initial values for the same form shown again."""
+    return {
+        name: field.widget.value_from_datadict(data, {}, form.add_prefix(name))
+        for name, field in form.fields.items()
+        if not isinstance(field, forms.FileField)
+    }
+
+
 class ProjectFormBundle:
     """The project form with its location and key-figure rows, handled as one."""
 
     def __init__(self, data=None, files=None, *, initial=None, locations=None, figures=None):
+        # « Ajouter un lieu »: the same form again, as typed, with one more empty place
+        # and no error message (an unfinished form is not a wrong one); nothing is saved.
+        self.adding_location = data is not None and ADD_LOCATION in data
+        self.image_dropped = False
+        if self.adding_location:
+            initial = _typed_values(ProjectForm(prefix="projet"), data)
+            typed_locations = LocationFormSet(data, prefix="lieux")
+            typed_figures = KeyFigureFormSet(data, prefix="chiffres")
+            locations = [_typed_values(row, data) for row in typed_locations.forms]
+            figures = [_typed_values(row, data) for row in typed_figures.forms]
+            self.image_dropped = bool(files and files.get("projet-image"))
+            data = files = None
         self.main = ProjectForm(data, files, initial=initial, prefix="projet")
-        loc_initial = locations or []
+        loc_initial = (locations or [])[: LocationFormSet.max_num]
         fig_initial = figures or []
         self.locations = LocationFormSet(data, prefix="lieux", initial=loc_initial, form_kwargs={})
         self.figures = KeyFigureFormSet(data, prefix="chiffres", initial=fig_initial)
         if data is None:
-            # Blank rows to fill, without JavaScript.
-            self.locations.extra = max(0, 3 - len(loc_initial))
+            # One empty place to fill (one more on « Ajouter un lieu »), blank key figures.
+            wanted = 1 if self.adding_location or not loc_initial else 0
+            self.locations.extra = min(wanted, LocationFormSet.max_num - len(loc_initial))
             self.figures.extra = max(0, 4 - len(fig_initial))
         else:
             self.locations.extra = 0
             self.figures.extra = 0
+
+    @property
+    def can_add_location(self) -> bool:
+        return self.locations.total_form_count() < LocationFormSet.max_num
 
     def is_valid(self) -> bool:
         valid = all([self.main.is_valid(), self.locations.is_valid(), self.figures.is_valid()])
@@ -307,7 +359,7 @@ class ProjectFormBundle:
         initial = {
             "title": draft.title,
             "summary": draft.summary,
-            "description": blocks_to_description(draft.body),
+            "description": stream_text(draft.body, markup=True, only=TEXT_BLOCKS),
             "video_url": video_url,
             "structure_name": draft.structure_name,
             "legal_status": draft.legal_status,

@@ -183,7 +183,11 @@ def projects_for_open_data():
 
 
 def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}" if path and path.startswith("/") else path
+    # No request reaches serialise (API, exports, JSON-LD of the page): the default
+    # site's address (cms/absolute_urls.py), which make run points at the served port.
+    from cms.absolute_urls import absolute_url
+
+    return absolute_url(path) if path and path.startswith("/") else path
 
 
 def serialise(project: ProjectPage, caller_level: str) -> dict:

@@ -4,12 +4,16 @@ the search engine needs from this app (registered in InnovationsConfig.ready).""
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import Site
 
 from cms.blocks import stream_text
 from cms.text import fold
 from search.documents import SearchDocument
 from search.pages import Restrictions
+from search.query import Place, PlaceChoice, PlaceResolution
 from search.registry import DocumentAdapter, Suggestion
 
 from .models import (
@@ -27,9 +31,16 @@ from .models import (
     TerritoryLevel,
     Theme,
     ThemeDomain,
+    localized_label,
 )
 from .opendata import project_field_access, project_points
-from .selectors import territories_autocomplete, territory_label, territory_resolve
+from .selectors import (
+    arrondissement_city,
+    territories_autocomplete,
+    territory_label,
+    territory_point,
+    territory_resolve,
+)
 
 TERRITORY_CHAIN = ("territory", "territory__parent", "territory__parent__parent")
 TERRITORY_FIELDS = (
@@ -46,7 +57,7 @@ TERRITORY_FIELDS = (
 
 class ProjectAdapter(DocumentAdapter):
     kind = "project"
-    label = "Projet"
+    label = gettext_lazy("Projet")  # the facet value's label, in the reader's language
     model = ProjectPage
 
     def queryset(self) -> QuerySet[ProjectPage]:
@@ -153,7 +164,9 @@ class ProjectAdapter(DocumentAdapter):
             ),
             domains=sorted({t.domain.code for t in themes}),
             themes=[t.code for t in themes],
-            theme_labels=sorted({t.domain.label for t in themes} | {t.label for t in themes}),
+            # French labels (label_fr): the index is French whatever the language of
+            # the request that saved the project (innovations/models/taxonomy.py).
+            theme_labels=sorted({t.domain.label_fr for t in themes} | {t.label_fr for t in themes}),
             publics=[p.code for p in project.publics.all()] if access["publics"] else [],
             stage=project.stage if access["stage"] else "",
             structure=project.legal_status if access["legal_status"] else "",
@@ -192,7 +205,8 @@ class ProjectAdapter(DocumentAdapter):
 
 def _by_code(model):
     def labels(values):
-        return dict(model.objects.filter(code__in=list(values)).values_list("code", "label"))
+        rows = model.objects.filter(code__in=list(values)).values_list("code", "label", "label_en")
+        return {code: localized_label(french, english) for code, french, english in rows}
 
     return labels
 
@@ -207,8 +221,10 @@ def _territories(level):
 
 
 def _choices(choices):
-    mapping = {value: str(label) for value, label in choices}
-    return lambda values: {v: mapping.get(v, v) for v in values}
+    # The lazy labels are kept and turned into text at each call, in the language of
+    # the request (a str() here, at import, would freeze them in French).
+    mapping = dict(choices)
+    return lambda values: {v: str(mapping.get(v, v)) for v in values}
 
 
 def _sources(values):
@@ -250,15 +266,70 @@ def suggest_themes_and_places(text: str, limit: int) -> list[Suggestion]:
     return suggestions[:limit]
 
 
-def resolve_place(text: str) -> tuple[float, float, str] | None:
-    """« Guéret (23) », a postal code or an INSEE code → its position, for « autour »."""
-    territory = territory_resolve(text).territory
-    if territory is None:
-        return None
+def _place_choice(territory: Territory) -> PlaceChoice:
+    """A place to choose, told apart from its homonyms by its département (or région)
+    and population; its label, given back as « autour », names exactly it."""
     label = territory_label(territory)
-    node = territory
-    while node is not None and not node.has_point:
-        node = node.parent
-    if node is None:
-        return None
-    return node.latitude, node.longitude, label
+    parent = territory.parent
+    details = []
+    if territory.level == TerritoryLevel.COMMUNE and parent is not None:
+        details.append(parent.name)
+        if parent.parent is not None:
+            details.append(parent.parent.name)
+    elif territory.level == TerritoryLevel.DEPARTEMENT and parent is not None:
+        details.append(parent.name)
+    if territory.population:
+        details.append(
+            ngettext("%(count)s habitant", "%(count)s habitants", territory.population)
+            % {"count": number_format(territory.population, force_grouping=True)}
+        )
+    return PlaceChoice(label=label, value=label, detail=", ".join(details))
+
+
+def resolve_place(text: str) -> PlaceResolution:
+    """What « autour » names → a place for the search: a commune (« Guéret (23) », a
+    postal code — « 75011 » is Paris —, an INSEE code, a name), searched around its
+    position; a département or a région, searched *within* it, distances from its
+    centre. Homonyms (« Montreuil », « Saint-Denis ») and shared postal codes are
+    choices, never the most populated silently; a name matching nothing exactly gets
+    suggestions."""
+    resolution = territory_resolve(text)
+    territory = resolution.territory
+    if territory is None:
+        return PlaceResolution(
+            None,
+            choices=tuple(_place_choice(t) for t in resolution.candidates[:8]),
+            ambiguous=resolution.homonyms,
+        )
+    point = territory_point(territory)
+    if point is None:
+        return PlaceResolution(None)
+    latitude, longitude, source = point
+    label = territory_label(territory)
+    note = ""
+    if source.pk != territory.pk and arrondissement_city(territory) != source.code:
+        # Most communes have no position of their own until content teaches it one.
+        if source.level == TerritoryLevel.DEPARTEMENT:
+            note = _(
+                "La position de %(place)s n'est pas connue : les distances sont mesurées "
+                "depuis le centre de son département (%(centre)s)."
+            )
+        else:
+            note = _(
+                "La position de %(place)s n'est pas connue : les distances sont mesurées "
+                "depuis le centre de sa région (%(centre)s)."
+            )
+        note %= {"place": label, "centre": source.name}
+    area = None
+    if territory.level in (TerritoryLevel.DEPARTEMENT, TerritoryLevel.REGION):
+        area = (str(territory.level), territory.code)  # the « departement » or « region » facet
+    return PlaceResolution(
+        Place(
+            latitude,
+            longitude,
+            label,
+            area=area,
+            note=note,
+            others=tuple(_place_choice(t) for t in resolution.others[:5]),
+        )
+    )

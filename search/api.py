@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlencode
 
@@ -20,8 +21,10 @@ from .query import (
     MAX_RADIUS_KM,
     PARAMS,
     SORTS,
+    PlaceError,
     QueryError,
     parse_params,
+    unknown_param_warnings,
 )
 from .registry import principals_for
 from .services import SearchUnavailable, resolve_place, search
@@ -66,14 +69,61 @@ class SearchOut(Schema):
     pages: int
     results: list[ResultOut]
     promoted: list[ResultOut]
-    facets: dict[str, list[FacetValueOut]]
+    facets: dict[str, list[FacetValueOut]] = Field(
+        description="Comptes par facette (nom de facette → valeurs). Pour filtrer sur une "
+        "valeur, passer le paramètre que donne « facet_parameters » (kind → type…)."
+    )
+    facet_parameters: dict[str, str] = Field(
+        description="Nom de chaque facette → paramètre de requête qui filtre sur elle "
+        "(« kind » se filtre par « type=project »)."
+    )
     suggestion: str
     links: LinksOut
+    warnings: list[str] = Field(
+        description="Ce qui a été ignoré, en français : un paramètre inconnu est signalé "
+        "(« Paramètre inconnu « kind » (ignoré) : vouliez-vous dire « type » ? »), "
+        "jamais ignoré en silence."
+    )
+
+
+class PlaceChoiceOut(Schema):
+    label: str = Field(description="Le lieu, tel qu'à afficher.")
+    value: str = Field(description="La valeur d'« autour » qui désigne exactement ce lieu.")
+    detail: str = Field(description="Ce qui le distingue de ses homonymes.")
+
+
+class QueryErrorOut(Schema):
+    """Paramètre incompris (400) : le message dit lequel et pourquoi. Pour un lieu
+    (« autour ») inconnu ou ambigu (« Montreuil », « 23000 »), les lieux possibles
+    sont dans « candidates » : relancer avec la « value » de l'un d'eux."""
+
+    detail: str
+    candidates: list[PlaceChoiceOut] = []
+
+
+def query_error(exc: QueryError) -> tuple[int, dict]:
+    """A QueryError as the API answers it: 400, with the places to choose from."""
+    choices = exc.choices if isinstance(exc, PlaceError) else ()
+    return 400, {
+        "detail": str(exc),
+        "candidates": [{"label": c.label, "value": c.value, "detail": c.detail} for c in choices],
+    }
 
 
 def _bounds(description: str, **keywords) -> dict:
     """A parameter's description and JSON Schema bounds, for the OpenAPI schema."""
     return {"description": description, "json_schema_extra": keywords}
+
+
+def _choices_without_default(values) -> Callable[[dict], None]:
+    """An enum without a « default » in the schema: the default depends on other
+    parameters (« tri »: « distance » around a place, else « pertinence »)."""
+
+    def extra(schema: dict) -> None:
+        schema.pop("default", None)
+        schema["enum"] = list(values)
+
+    return extra
 
 
 class SearchParams(Schema):
@@ -84,8 +134,9 @@ class SearchParams(Schema):
     parse_params, the one check shared by the page, the API, exports and feeds:
     a value out of bounds is a 400 with a French message, as on the page — not
     pydantic's 422 in English. A wrong *type* (page=deux) is ninja's 422. What
-    no schema can say (« lat » needs « lon », « autour » must be a known commune,
-    no control characters) is the same documented 400."""
+    no schema can say (« lat » needs « lon », « autour » must name one place,
+    no control characters) is the same documented 400. A parameter not listed here
+    is not refused: it is ignored and named in the answer's « warnings »."""
 
     q: str = Field("", description="Texte recherché (300 caractères au plus).")
     type: list[str] = []
@@ -99,7 +150,14 @@ class SearchParams(Schema):
     source: list[str] = []
     echelle: list[str] = []
     annee: list[str] = []
-    autour: str = Field("", description="Commune autour de laquelle chercher (« Guéret (23) »).")
+    autour: str = Field(
+        "",
+        description="Lieu autour duquel chercher : une commune (« Guéret (23) », « Paris »), "
+        "un code postal (« 75011 ») ou INSEE, un département ou une région (« Creuse » : "
+        "les résultats situés dedans, « rayon » ne s'applique pas). Les distances partent "
+        "du lieu ; sans « tri », les plus proches d'abord. Un nom porté par plusieurs "
+        "communes (« Montreuil ») ou un code postal partagé : 400 avec les lieux possibles.",
+    )
     lat: float | None = Field(
         None, **_bounds("Latitude du centre, avec « lon ».", minimum=-90, maximum=90)
     )
@@ -114,13 +172,19 @@ class SearchParams(Schema):
             maximum=MAX_RADIUS_KM,
         ),
     )
-    tri: str = Field("pertinence", **_bounds("Ordre des résultats.", enum=list(SORTS)))
+    tri: str = Field(
+        "",
+        description="Ordre des résultats : « pertinence » par défaut, « distance » par défaut "
+        "autour d'un lieu ; « recents » : les projets du plus récent au plus ancien, puis "
+        "les pages éditoriales (qui ne sont pas des nouvelles) ; « alpha ».",
+        json_schema_extra=_choices_without_default(SORTS),
+    )
     page: int = Field(1, **_bounds("Page de résultats.", minimum=1, maximum=MAX_PAGE))
     par_page: int = Field(20, **_bounds("Résultats par page.", minimum=1, maximum=MAX_PER_PAGE))
 
 
 # What /search and /projects answer besides their result.
-SEARCH_ERRORS = {400: ErrorOut, 422: ValidationErrorOut, 503: ErrorOut}
+SEARCH_ERRORS = {400: QueryErrorOut, 422: ValidationErrorOut, 503: ErrorOut}
 
 
 def _result(hit) -> dict:
@@ -144,12 +208,15 @@ def _result(hit) -> dict:
     summary="Rechercher projets et pages",
 )
 def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
+    """Mêmes paramètres que la page /recherche/. Chaque facette de la réponse dit, dans
+    « facet_parameters », le paramètre qui filtre sur elle ; un paramètre inconnu est
+    ignoré et signalé dans « warnings »."""
     try:
         query = parse_params(
             request.GET, principals=principals_for(request.user), resolve_place=resolve_place
         )
     except QueryError as exc:
-        raise HttpError(400, str(exc)) from None
+        return query_error(exc)
     try:
         results = search(query=query)
     except SearchUnavailable:
@@ -173,7 +240,9 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
             ]
             for facet in FACETS
         },
+        "facet_parameters": {facet.name: PARAMS[facet.name] for facet in FACETS},
         "suggestion": results.suggestion,
+        "warnings": unknown_param_warnings(request.GET),
         "links": {
             "self": link(query.page),
             "next": link(query.page + 1) if query.page < results.pages else None,

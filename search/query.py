@@ -4,6 +4,7 @@ feeds. URL parameters are French; internally facets use the names in documents.p
 from __future__ import annotations
 
 import datetime
+import difflib
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -28,19 +29,38 @@ PARAMS: dict[str, str] = {
     "scale": "echelle",
     "year": "annee",
 }
+# Every parameter the search surfaces read (the page also reads « vue »).
+ACCEPTED_PARAMS: tuple[str, ...] = (
+    "q",
+    *PARAMS.values(),
+    *("autour", "lat", "lon", "rayon", "tri", "page", "par_page"),
+)
 SORTS = ("pertinence", "recents", "alpha", "distance")
+# Kinds whose publication date is news: « Plus récents » ranks them by that date and
+# puts the other documents after them (editorial pages — legal notice, about… — are
+# published once and are not news). Declared here beside PARAMS until the apps
+# declare their search settings themselves.
+NEWS_KINDS: tuple[str, ...] = ("project",)
 DEFAULT_RADIUS_KM = 30
 MAX_RADIUS_KM = 500
 MAX_PER_PAGE = 100
 MAX_PAGE = 500
+MAX_WARNINGS = 10
 
 
 @dataclass(frozen=True)
 class GeoFilter:
+    """Around a point. With ``area`` (a département or a région: ``("departement",
+    "23")``), the documents *in* that area, whatever their distance, and the point is
+    its centre: distances are measured (and sorted) from it, ``km`` does not apply."""
+
     lat: float
     lon: float
     km: float
     label: str = ""
+    area: tuple[str, str] | None = None
+    note: str = ""  # the position is approximate: says from where distances are measured
+    others: tuple[PlaceChoice, ...] = ()  # homonyms of the place, not chosen
 
     def bbox(self) -> tuple[float, float, float, float]:
         """(south, west, north, east) enclosing the circle."""
@@ -79,6 +99,11 @@ class SearchQuery:
         return (self.page - 1) * self.per_page
 
     @property
+    def default_sort(self) -> str:
+        """Around a place, the nearest first; otherwise the most relevant."""
+        return "distance" if self.geo is not None else "pertinence"
+
+    @property
     def effective_sort(self) -> str:
         if self.sort == "distance" and self.geo is None:
             return "pertinence"
@@ -97,8 +122,9 @@ class SearchQuery:
                 params.append(("autour", self.geo.label))
             else:
                 params.extend([("lat", f"{self.geo.lat:.5f}"), ("lon", f"{self.geo.lon:.5f}")])
-            params.append(("rayon", f"{self.geo.km:g}"))
-        if self.sort != "pertinence":
+            if self.geo.area is None:
+                params.append(("rayon", f"{self.geo.km:g}"))
+        if self.sort != self.default_sort:
             params.append(("tri", self.sort))
         return params
 
@@ -145,6 +171,151 @@ class QueryError(ValueError):
     """A parameter has a value that cannot be understood; the message says which."""
 
 
+@dataclass(frozen=True)
+class PlaceChoice:
+    """A place offered to choose from: ``value``, given back as « autour », names
+    exactly this place; ``detail`` tells homonyms apart (département, population)."""
+
+    label: str
+    value: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where « autour » points: its centre, the label the field shows back, the area
+    when it is a département or a région (see GeoFilter), a note when the position is
+    approximate, and the homonyms that were not chosen (« Creuse » the département,
+    not the commune of the Somme)."""
+
+    lat: float
+    lon: float
+    label: str
+    area: tuple[str, str] | None = None
+    note: str = ""
+    others: tuple[PlaceChoice, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlaceResolution:
+    """What a place resolver answers: a place, or choices — homonyms when
+    ``ambiguous`` (several places have exactly that name or postal code), else
+    suggestions for a name that matched nothing exactly."""
+
+    place: Place | None
+    choices: tuple[PlaceChoice, ...] = ()
+    ambiguous: bool = False
+
+
+class PlaceError(QueryError):
+    """« autour » names no place, or several: the message says so, ``choices`` are
+    the places to pick from (each re-runs the search with that exact place)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        text: str,
+        choices: tuple[PlaceChoice, ...] = (),
+        ambiguous: bool = False,
+    ):
+        super().__init__(message)
+        self.text = text
+        self.choices = choices
+        self.ambiguous = ambiguous  # several places answer: a question, not an error
+
+
+PlaceResolver = Callable[[str], PlaceResolution | tuple[float, float, str] | None]
+
+
+def _resolution(resolved) -> PlaceResolution:
+    """A resolver's answer as a PlaceResolution (a bare (lat, lon, label) is a place)."""
+    if isinstance(resolved, PlaceResolution):
+        return resolved
+    if resolved is None:
+        return PlaceResolution(None)
+    lat, lon, label = resolved
+    return PlaceResolution(Place(lat, lon, label))
+
+
+def _place_error(text: str, resolution: PlaceResolution) -> PlaceError:
+    if resolution.ambiguous and resolution.choices:
+        message = _("Plusieurs lieux correspondent à « %(place)s » : précisez lequel.")
+    elif resolution.choices:
+        message = _("Lieu inconnu « %(place)s » : vouliez-vous dire l'un de ces lieux ?")
+    else:
+        message = _(
+            "Lieu inconnu « %(place)s » : indiquez une commune, un code postal, "
+            "un département ou une région."
+        )
+    return PlaceError(
+        message % {"place": text},
+        text=text,
+        choices=resolution.choices,
+        ambiguous=bool(resolution.ambiguous and resolution.choices),
+    )
+
+
+# Names people (and other APIs) use for our parameters: the warning suggests ours.
+PARAM_ALIASES: dict[str, str] = {
+    **{facet: param for facet, param in PARAMS.items() if facet != param},
+    "domains": "domaine",
+    "themes": "theme",
+    "regions": "region",
+    "departements": "departement",
+    "department": "departement",
+    "types": "type",
+    "query": "q",
+    "search": "q",
+    "text": "q",
+    "near": "autour",
+    "place": "autour",
+    "commune": "autour",
+    "radius": "rayon",
+    "distance": "rayon",
+    "latitude": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "sort": "tri",
+    "order": "tri",
+    "ordering": "tri",
+    "page_size": "par_page",
+    "per_page": "par_page",
+    "limit": "par_page",
+    "size": "par_page",
+}
+
+
+def unknown_param_warnings(params) -> list[str]:
+    """A French warning for each parameter the search does not know, suggesting the
+    one meant (« kind » → « type »): an unknown parameter is ignored, never silently."""
+    known = ACCEPTED_PARAMS
+    unknown = [name for name in dict.fromkeys(params.keys()) if name not in known]
+    warnings = []
+    for name in unknown[:MAX_WARNINGS]:
+        shown = name if len(name) <= 40 else name[:40] + "…"
+        guess = PARAM_ALIASES.get(name.lower().strip())
+        if guess is None or guess not in known:
+            close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.75)
+            guess = close[0] if close else None
+        if guess:
+            warnings.append(
+                _("Paramètre inconnu « %(name)s » (ignoré) : vouliez-vous dire « %(param)s » ?")
+                % {"name": shown, "param": guess}
+            )
+        else:
+            warnings.append(
+                _("Paramètre inconnu « %(name)s » (ignoré). Paramètres acceptés : %(known)s.")
+                % {"name": shown, "known": ", ".join(known)}
+            )
+    if len(unknown) > MAX_WARNINGS:
+        warnings.append(
+            _("Et %(count)s autres paramètres inconnus, ignorés.")
+            % {"count": len(unknown) - MAX_WARNINGS}
+        )
+    return warnings
+
+
 def daily_seed(today: datetime.date | None = None) -> int:
     today = today or datetime.date.today()
     return today.toordinal() % 9973
@@ -178,12 +349,14 @@ def parse_params(
     params,
     *,
     principals: frozenset[str],
-    resolve_place: Callable[[str], tuple[float, float, str] | None] | None = None,
+    resolve_place: PlaceResolver | None = None,
     per_page: int = 20,
 ) -> SearchQuery:
     """Build a SearchQuery from URL parameters (a QueryDict or a dict of lists).
 
-    Raises QueryError with a French message for values that make no sense.
+    Raises QueryError with a French message for values that make no sense, and
+    PlaceError (a QueryError with the places to choose from) when « autour » names
+    no place or several.
     """
 
     def getlist(name: str) -> list[str]:
@@ -203,8 +376,8 @@ def parse_params(
         values = tuple(dict.fromkeys(v.strip()[:120] for v in getlist(param) if v and v.strip()))
         if values:
             filters[facet] = values[:30]
-    sort = (params.get("tri") or "pertinence").strip()
-    if sort not in SORTS:
+    sort = (params.get("tri") or "").strip()
+    if sort and sort not in SORTS:
         raise QueryError(
             _("Tri inconnu « %(sort)s » (attendus : %(sorts)s).")
             % {"sort": sort, "sorts": ", ".join(SORTS)}
@@ -234,13 +407,19 @@ def parse_params(
     place = (params.get("autour") or "").strip()
     lat, lon = _floats(params, "lat"), _floats(params, "lon")
     if place:
-        resolved = resolve_place(place) if resolve_place else None
-        if resolved is None:
-            raise QueryError(
-                _("Lieu inconnu « %(place)s » : choisissez une commune de la liste.")
-                % {"place": place}
-            )
-        geo = GeoFilter(resolved[0], resolved[1], radius or DEFAULT_RADIUS_KM, resolved[2])
+        resolution = _resolution(resolve_place(place[:150]) if resolve_place else None)
+        found = resolution.place
+        if found is None:
+            raise _place_error(place[:150], resolution)
+        geo = GeoFilter(
+            found.lat,
+            found.lon,
+            radius or DEFAULT_RADIUS_KM,
+            found.label,
+            area=found.area,
+            note=found.note,
+            others=found.others,
+        )
     elif lat is not None or lon is not None:
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise QueryError(_("« lat » et « lon » vont ensemble et doivent être valides."))
@@ -249,7 +428,8 @@ def parse_params(
         text=(params.get("q") or "").strip()[:300],
         filters=filters,
         geo=geo,
-        sort=sort,
+        # Without « tri »: nearest first around a place, most relevant otherwise.
+        sort=sort or ("distance" if geo is not None else "pertinence"),
         page=page,
         per_page=per_page,
         principals=principals,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 
 from django.db.models import F
 from django.utils import timezone
@@ -12,25 +11,26 @@ from cms.text import fold
 
 from .backends import BackendUnavailable, get_backend
 from .models import SearchQueryDay
-from .query import Hit, SearchQuery, SearchResults
+from .query import Hit, PlaceResolution, PlaceResolver, SearchQuery, SearchResults
 from .registry import Suggestion, principals_for, suggestion_providers
 
 logger = logging.getLogger(__name__)
 
-_place_resolver: Callable[[str], tuple[float, float, str] | None] | None = None
+_place_resolver: PlaceResolver | None = None
 
 
 class SearchUnavailable(RuntimeError):
     """The search engine does not answer: tell the user, do not pretend zero results."""
 
 
-def register_place_resolver(resolver: Callable[[str], tuple[float, float, str] | None]) -> None:
-    """An app turns « Guéret (23) » into (lat, lon, label) for proximity searches."""
+def register_place_resolver(resolver: PlaceResolver) -> None:
+    """An app turns what was typed in « autour » (« Guéret (23) », « 75011 »,
+    « Creuse ») into a PlaceResolution: a place, or the places to choose from."""
     global _place_resolver
     _place_resolver = resolver
 
 
-def resolve_place(text: str) -> tuple[float, float, str] | None:
+def resolve_place(text: str) -> PlaceResolution | tuple[float, float, str] | None:
     return _place_resolver(text) if _place_resolver else None
 
 

@@ -10,18 +10,18 @@ import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from cms.absolute_urls import absolute_url
 from cms.csvsafe import csv_writer
 from cms.feeds import SafeAtom1Feed, SafeRss201rev2Feed
 
 from .documents import FACETS
-from .query import PARAMS, QueryError, SearchQuery, parse_params
+from .query import DEFAULT_RADIUS_KM, PARAMS, PlaceError, QueryError, SearchQuery, parse_params
 from .registry import principals_for
 from .services import SearchUnavailable, resolve_place, search, suggest
 
@@ -94,10 +94,16 @@ def _active_filters(query: SearchQuery, results) -> list[dict]:
                 }
             )
     if query.geo is not None:
+        if query.geo.area is not None:
+            label = _("Dans %(place)s") % {"place": query.geo.label}
+        else:
+            label = _("À moins de %(km)s km de %(place)s") % {
+                "km": f"{query.geo.km:g}",
+                "place": query.geo.label or _("ce point"),
+            }
         active.append(
             {
-                "label": _("À moins de %(km)s km de %(place)s")
-                % {"km": f"{query.geo.km:g}", "place": query.geo.label or _("ce point")},
+                "label": label,
                 "url": _url(
                     replace(
                         query,
@@ -123,11 +129,44 @@ def search_page(request: HttpRequest) -> HttpResponse:
     status = 200
     try:
         query = _parse(request)
+    except PlaceError as exc:
+        # The rest of the search stays in the form, the place as typed; the places
+        # it may mean are links that re-run this search with exactly that place.
+        context.update(
+            {
+                "error": str(exc),
+                "place_error": True,
+                "place_value": exc.text,
+                "place_choices": [
+                    {"choice": choice, "url": _with_place(request, choice.value)}
+                    for choice in exc.choices
+                ],
+                "radius_value": _typed_radius(request),
+                "query": _parse_without_place(request),
+                "export_query": None,
+            }
+        )
+        # Several places answer: a question to the visitor (200), not an error;
+        # a place nobody knows is a bad request (400).
+        return render(
+            request, "search/search_page.html", context, status=200 if exc.ambiguous else 400
+        )
     except QueryError as exc:
         context["error"] = str(exc)
         query = SearchQuery(principals=principals_for(request.user))
         status = 400
     context["query"] = query
+    context["place_value"] = (
+        query.geo.label if query.geo is not None else request.GET.get("autour", "")[:150]
+    )
+    context["radius_value"] = (
+        query.geo.km if query.geo is not None and query.geo.area is None else _typed_radius(request)
+    )
+    if query.geo is not None:
+        context["place_others"] = [
+            {"choice": choice, "url": _with_place(request, choice.value)}
+            for choice in query.geo.others
+        ]
     try:
         results = search(query=query)
     except SearchUnavailable:
@@ -163,6 +202,32 @@ def search_page(request: HttpRequest) -> HttpResponse:
         }
     )
     return render(request, "search/search_page.html", context, status=status)
+
+
+def _with_place(request: HttpRequest, value: str) -> str:
+    """This search (same parameters) with « autour » set to ``value``, first page."""
+    params = request.GET.copy()
+    params["autour"] = value
+    params.pop("page", None)
+    return "?" + params.urlencode()
+
+
+def _typed_radius(request: HttpRequest) -> float:
+    """The radius asked for, for the form, when the search could not run with it."""
+    try:
+        radius = float((request.GET.get("rayon") or "").replace(",", "."))
+    except ValueError:
+        return DEFAULT_RADIUS_KM
+    return radius if radius in RADIUS_OPTIONS else DEFAULT_RADIUS_KM
+
+
+def _parse_without_place(request: HttpRequest) -> SearchQuery:
+    params = request.GET.copy()
+    params.pop("autour", None)
+    try:
+        return parse_params(params, principals=principals_for(request.user))
+    except QueryError:
+        return SearchQuery(principals=principals_for(request.user))
 
 
 def _page_links(query: SearchQuery, results, view: str) -> dict:
@@ -204,8 +269,9 @@ def _map_points(query: SearchQuery) -> list[dict]:
     return points[:MAP_POINTS_LIMIT]
 
 
-def _absolute(url: str) -> str:
-    return url if url.startswith("http") else f"{settings.SITE_URL}{url}"
+def _absolute(url: str, request: HttpRequest | None = None) -> str:
+    """The address of a hit for this request's site (cms/absolute_urls.py)."""
+    return absolute_url(url, request=request)
 
 
 @require_GET
@@ -238,7 +304,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
                     hit.kind,
                     hit.title,
                     hit.summary,
-                    _absolute(hit.url),
+                    _absolute(hit.url, request),
                     " | ".join(hit.display.get("theme_labels", [])),
                     " | ".join(hit.display.get("territory_labels", [])),
                     points[0][0] if points[0][0] is not None else "",
@@ -276,7 +342,7 @@ def export_geojson(request: HttpRequest) -> HttpResponse:
                     "kind": hit.kind,
                     "title": hit.title,
                     "summary": hit.summary,
-                    "url": _absolute(hit.url),
+                    "url": _absolute(hit.url, request),
                     "themes": hit.display.get("theme_labels", []),
                     "territories": hit.display.get("territory_labels", []),
                 },
@@ -325,15 +391,18 @@ class SearchFeed(Feed):
         return f"{base} : {query.text}" if query.text else base
 
     def link(self, obj):
-        query, _request = obj
-        return "/recherche/?" + urlencode(query.to_params())
+        query, request = obj
+        return _absolute("/recherche/?" + urlencode(query.to_params()), request)
 
     def description(self, obj):
         return _("Les derniers projets publiés qui correspondent à cette recherche.")
 
     def items(self, obj):
-        query, _request = obj
-        return search(query=replace(query, facets=False), record=False).hits
+        query, request = obj
+        hits = search(query=replace(query, facets=False), record=False).hits
+        # Absolute here, where the request is known: links and ids (item_guid) of the
+        # feed name the site it was read from, not a fixed address.
+        return [replace(hit, url=_absolute(hit.url, request)) for hit in hits]
 
     def item_title(self, item):
         return item.title
@@ -348,7 +417,7 @@ class SearchFeed(Feed):
         return item.published_at
 
     def item_guid(self, item):
-        return _absolute(item.url)
+        return item.url  # absolute (items)
 
     def __call__(self, request, *args, **kwargs):
         try:

@@ -1,15 +1,21 @@
-"""Running an import: read, map, validate, then write in batches.
+"""Running an import: read, map, validate, plan, then write in batches.
 
 - Dry run: everything up to the writes; the run keeps a preview (the first mapped
-  projects, what would happen) and every rejected row.
+  projects with labels, what would happen), its plan (plan.py: the projects it
+  would unpublish, the records it would hold, the keys that fold several
+  projects) and every rejected row and warning.
+- A mapping that names a column the file lacks stops the run before anything
+  (the message lists the file's columns).
 - Identity: (source, key). Unchanged records (same content hash) are not touched;
   new ones are created in bulk; changed ones are updated field by field, never
   overwriting a field edited on the Carrefour unless the mapping's policy says the
-  partner wins (otherwise the difference is recorded as a conflict for editors).
+  partner wins (otherwise the difference is recorded as a conflict for editors);
+  a record that no longer describes the project its key points to is held.
+- Only a complete list (``run.complete``: feeds, or a file marked complete)
+  unpublishes the projects it lacks; past the configured share of the source's
+  projects the run stops before writing until an editor confirms.
 - Each batch is one transaction: a crash leaves whole batches only, and the next
   run carries on (what was written is then « unchanged »).
-- Records that left a complete feed are unpublished (kept when someone claimed
-  the project) and reported.
 """
 
 from __future__ import annotations
@@ -40,12 +46,13 @@ from .duplicates import find_duplicates
 from .geocoding import CentroidGeocoder, NoGeocoder, geocoder_from_settings
 from .mapping import Mapping
 from .pages import Codes, create_projects
-from .records import Prepared, ProjectData, Referential, prepare
-from .updates import send_to_moderation, unpublish_gone, update_batch
+from .plan import make_plan, preview, reused_identifiers
+from .readers import ImportFileError
+from .records import WARNING, Prepared, ProjectData, Referential, prepare
+from .updates import hold_records, send_to_moderation, unpublish_gone, update_batch
 
 logger = logging.getLogger(__name__)
 BATCH = 500
-PREVIEW_SIZE = 20
 INDEX_CHUNK = 1000
 
 
@@ -58,34 +65,10 @@ class Outcome:
     kept_claimed: list[int] = field(default_factory=list)
     conflicts: int = 0
     duplicates: int = 0
+    held: int = 0
 
 
 Progress = Callable[[int, int], None]
-
-
-def _preview(prepared: Prepared, existing: dict) -> list[dict]:
-    preview = []
-    for data in prepared.projects[:PREVIEW_SIZE]:
-        record = existing.get(data.key)
-        if record is None:
-            action = "create"
-        elif record["content_hash"] == data.content_hash and record["present"]:
-            action = "unchanged"
-        else:
-            action = "update"
-        preview.append(
-            {
-                "key": data.key,
-                "rows": data.rows,
-                "action": action,
-                "title": data.values["title"],
-                "summary": data.values["summary"],
-                "themes": data.values["themes"],
-                "locations": [loc["territory"] for loc in data.locations],
-                "website": data.values["website"],
-            }
-        )
-    return preview
 
 
 def _geocode(projects: list[ProjectData]) -> None:
@@ -109,21 +92,22 @@ def _geocode(projects: list[ProjectData]) -> None:
                 location["longitude"] = round(found.longitude, 6)
 
 
-def _raw_hashes(mapping: Mapping, records) -> dict[str, str]:
-    """Per record key: a digest of the mapping and of every row with that key."""
+def _raw_rows(mapping: Mapping, records) -> dict[str, list]:
+    """Per record key: the rows (their data) with that key."""
     rows: dict[str, list] = {}
     for record in records:
         rows.setdefault(mapping.key_of(record.data), []).append(record.data)
-    return {
-        key: hashlib.sha256(
-            (
-                mapping.fingerprint
-                + json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-            ).encode()
-        ).hexdigest()[:32]
-        for key, data in rows.items()
-        if key
-    }
+    rows.pop("", None)
+    return rows
+
+
+def _digest(mapping: Mapping, rows: list) -> str:
+    """Of the mapping and of every row with one key."""
+    return hashlib.sha256(
+        (
+            mapping.fingerprint + json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
+        ).encode()
+    ).hexdigest()[:32]
 
 
 def _existing(source) -> dict[str, dict]:
@@ -135,24 +119,45 @@ def _existing(source) -> dict[str, dict]:
     }
 
 
+def check_columns(mapping: Mapping, records, columns: list[str] | None = None) -> None:
+    """A mapping naming a column the file lacks would silently give empty values
+    (« titre manquant » on every row): stop, and say which columns the file has."""
+    if not records:
+        return
+    available = set(columns or [])
+    for record in records:
+        available.update(record.data)
+    missing = mapping.missing_columns(available)
+    if missing:
+        shown = sorted(c for c in available if not c.startswith("__"))
+        raise ImportFileError(
+            _(
+                "La correspondance nomme des colonnes absentes du fichier : %(missing)s. "
+                "Colonnes du fichier : %(columns)s. Corrigez la correspondance (ou le "
+                "fichier) : rien n'a été importé."
+            )
+            % {
+                "missing": ", ".join(f"« {c} »" for c in missing),
+                "columns": ", ".join(f"« {c} »" for c in shown[:200]),
+            }
+        )
+
+
 def execute(
     *,
     run: ImportRun,
     mapping: Mapping,
     records,
-    complete_feed: bool = True,
+    columns: list[str] | None = None,
     progress: Progress | None = None,
-    fail_after_batches: int | None = None,
 ) -> Outcome:
-    """Import ``records`` (from a reader) into ``run.source`` following ``mapping``.
-
-    ``fail_after_batches`` makes the run crash after that many committed batches
-    (tests prove a crash leaves no half-written batch).
-    """
+    """Import ``records`` (from a reader) into ``run.source`` following ``mapping``."""
     source = run.source
     clock = time.perf_counter()
+    check_columns(mapping, records, columns)
     existing = _existing(source)
-    raw = _raw_hashes(mapping, records)
+    rows = _raw_rows(mapping, records)
+    raw = {key: _digest(mapping, data) for key, data in rows.items()}
     # A record whose rows and mapping are those of the last import is unchanged: it
     # is neither mapped nor validated again (re-imports of large feeds stay fast).
     # A dry run reads everything, for its preview.
@@ -168,17 +173,24 @@ def execute(
         }
     )
     todo = [r for r in records if mapping.key_of(r.data) not in skipped] if skipped else records
-    prepared = prepare(mapping, todo, Referential()) if todo else Prepared()
-    if not run.dry_run:
-        _geocode(prepared.projects)
-    with_errors = {e.key for e in prepared.errors}
+    # The territories (35 000 communes) are read only when some record is.
+    ref = Referential() if todo else None
+    prepared = prepare(mapping, todo, ref) if todo else Prepared()
+    # The rows of the records not read again, for the run's figures.
+    for key in skipped:
+        kept_rows = [data for data in rows[key] if not mapping.skips(data)]
+        prepared.skipped += len(rows[key]) - len(kept_rows)
+        prepared.merged += max(len(kept_rows) - 1, 0)
+    flagged = prepared.error_keys
     for data in prepared.projects:
         # Some rows of this record were rejected: never skip it, so that they are
-        # reported again on the next run.
-        data.content_hash = raw[data.key] + ("!" if data.key in with_errors else "")
+        # reported again on the next run. (Warnings are not: a record read again
+        # only for them would slow every re-import; a dry run reads everything.)
+        data.content_hash = raw[data.key] + ("!" if data.key in flagged else "")
     timings = run.file_info.setdefault("timings", {})
     timings["prepare"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
+
     new = [p for p in prepared.projects if p.key not in existing]
     changed = [
         p
@@ -186,35 +198,71 @@ def execute(
         if p.key in existing
         and (existing[p.key]["content_hash"] != p.content_hash or not existing[p.key]["present"])
     ]
-    outcome = Outcome(unchanged=len(skipped) + len(prepared.projects) - len(new) - len(changed))
+    reused = reused_identifiers(changed, existing)
+    held = [p for p in changed if p.key in reused]
+    changed = [p for p in changed if p.key not in reused]
     # A record still in the feed but rejected this time stays online as it was.
-    seen = {p.key for p in prepared.projects} | skipped | with_errors
+    seen = {p.key for p in prepared.projects} | skipped | prepared.error_keys
     gone = [r for key, r in existing.items() if r["present"] and key not in seen]
+    plan = make_plan(
+        prepared=prepared, existing=existing, gone=gone, reused=reused, complete=run.complete
+    )
+    outcome = Outcome(
+        unchanged=len(skipped) + len(prepared.projects) - len(new) - len(changed) - len(held)
+    )
     ImportRowError.objects.bulk_create(
         [
             ImportRowError(
-                run=run, row=e.row, key=e.key[:255], field=e.field[:100], reason=e.reason[:500]
+                run=run,
+                row=e.row,
+                key=e.key[:255],
+                field=e.field[:100],
+                reason=e.reason[:500],
+                severity=e.severity,
             )
             for e in prepared.errors
         ],
         batch_size=1000,
     )
+    run.records_read = len(records)
     run.total = len(new) + len(changed)
-    run.rejected = len({e.row for e in prepared.errors})
+    run.rejected = len(prepared.rejected_rows)
+    run.warnings = sum(1 for e in prepared.errors if e.severity == WARNING)
     run.skipped = prepared.skipped
+    run.merged = prepared.merged
     run.unchanged = outcome.unchanged
-    run.preview = _preview(prepared, existing)
-    if run.dry_run:
+    run.held = len(held)
+    run.plan = plan.as_json()
+    run.preview = (
+        preview(prepared=prepared, existing=existing, reused=reused, ref=ref)
+        if prepared.projects
+        else []
+    )
+    stop = plan.needs_confirmation and not run.confirmed
+    if run.dry_run or stop:
         run.created, run.updated = len(new), len(changed)
-        run.unpublished = len(gone) if complete_feed else 0
+        run.unpublished = len(plan.unpublish)
+        if stop and not run.dry_run:
+            run.status = RunStatus.CONFIRM
+            run.message = _(
+                "Import arrêté avant toute écriture : il toucherait %(changes)s des "
+                "%(base)s projets de la source (%(share)s %%, au-delà de %(limit)s %%). "
+                "Vérifiez la liste ci-dessous, puis confirmez."
+            ) % {
+                "changes": plan.changes,
+                "base": plan.base,
+                "share": run.plan["share_percent"],
+                "limit": run.plan["limit_percent"],
+            }
         run.save()
         return outcome
     run.save()
+    _geocode(prepared.projects)
     codes = Codes.load()
     index = project_index()
     live = source.trust == Trust.DIRECT
     try:
-        for batches, start in enumerate(range(0, len(new), BATCH), start=1):
+        for start in range(0, len(new), BATCH):
             batch = new[start : start + BATCH]
             with transaction.atomic():
                 pages = create_projects(
@@ -226,12 +274,12 @@ def execute(
                 send_to_moderation(pages)
             outcome.created.extend(p.pk for p in pages)
             _advance(run, len(batch), created=len(batch), progress=progress)
-            if fail_after_batches is not None and batches >= fail_after_batches:
-                raise RuntimeError("Panne simulée pendant l'import (test).")
         for start in range(0, len(changed), BATCH):
             batch = changed[start : start + BATCH]
             with transaction.atomic():
-                updated, conflicts = update_batch(run, mapping, batch, existing, codes)
+                updated, conflicts = update_batch(
+                    source=source, run=run, mapping=mapping, batch=batch, codes=codes
+                )
                 enqueue(kind="project", object_ids=updated, defer=True)
             outcome.updated.extend(updated)
             outcome.conflicts += conflicts
@@ -244,7 +292,8 @@ def execute(
         # What the committed batches wrote becomes searchable even if the run stops.
         _index(outcome.created + outcome.updated)
         raise
-    if complete_feed and gone:
+    outcome.held = hold_records(run=run, held=held, reused=reused)
+    if run.complete and gone:
         unpublish_gone(gone, outcome)
     run.unpublished = len(outcome.unpublished)
     outcome.duplicates = find_duplicates(project_ids=outcome.created)
@@ -291,13 +340,9 @@ def run_import(
     run: ImportRun,
     mapping: Mapping,
     read: Callable[[], object],
-    complete_feed: bool = True,
     progress: Progress | None = None,
-    fail_after_batches: int | None = None,
 ) -> ImportRun:
     """The whole run, with its status and report kept on ``run``."""
-    from .readers import ImportFileError
-
     run.status = RunStatus.RUNNING
     run.started_at = timezone.now()
     run.save(update_fields=["status", "started_at"])
@@ -316,9 +361,8 @@ def run_import(
             run=run,
             mapping=mapping,
             records=result.records,
-            complete_feed=complete_feed,
+            columns=result.columns,
             progress=progress,
-            fail_after_batches=fail_after_batches,
         )
     except ImportFileError as exc:
         run.status = RunStatus.FAILED
@@ -331,7 +375,8 @@ def run_import(
             "relancez l'import pour terminer."
         ) % {"error": exc}
     else:
-        run.status = RunStatus.DONE
+        if run.status == RunStatus.RUNNING:
+            run.status = RunStatus.DONE
     run.finished_at = timezone.now()
     run.save()
     return run

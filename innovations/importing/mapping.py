@@ -3,13 +3,15 @@
 A mapping is plain data (stored on the Source as JSON, exchanged as YAML or JSON
 files; format and examples in docs/mappings/README.md). `compile_mapping` checks
 it once and gives a `Mapping` that turns each record into field values, one
-location, and the reasons the record cannot be used.
+location, the reasons the record cannot be used (errors) and the optional values
+it had to drop (warnings).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import string
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +24,10 @@ from .transforms import (
     _as_text,
     _condition,
     _empty,
+    _null_set,
+    _nullify,
     _transform,
+    condition_columns,
     get_path,
 )
 
@@ -46,6 +51,9 @@ PROJECT_FIELDS: dict[str, bool] = {
     "contact_email": False,
     "source_url": False,
 }
+# Without these the record is rejected; any other value that cannot be read is
+# dropped with a warning and the project kept.
+REQUIRED_FIELDS = {"title"}
 LOCATION_FIELDS = {
     "latitude",
     "longitude",
@@ -56,9 +64,52 @@ LOCATION_FIELDS = {
     "postal_code",
     "commune",
     "departement",
+    "region",
     "address",
 }
 POLICIES = {"local", "partner"}
+TOP_LEVEL = {
+    "version",
+    "key",
+    "url",
+    "skip_if",
+    "null_values",
+    "values",
+    "fields",
+    "location",
+    "policy",
+}
+RULE_KEYS = {
+    "from",
+    "join",
+    "value",
+    "transforms",
+    "default",
+    "when",
+    "order",
+    "projection",
+    "null_values",
+}
+
+
+class Scope:
+    """The named values (« values: ») of one record, computed when first used."""
+
+    def __init__(self, mapping: Mapping, data: dict, record: MappedRecord | None = None):
+        self.mapping = mapping
+        self.data = data
+        self.record = record
+        self.cache: dict[str, Any] = {}
+
+    def get(self, name: str):
+        if name not in self.cache:
+            self.cache[name] = None  # a value never reads itself (checked at compile)
+            try:
+                self.cache[name] = self.mapping.named[name].value(self.data, self)
+            except TransformError as exc:
+                if self.record is not None:
+                    self.record.warnings.append((f"${name}", str(exc)))
+        return self.cache[name]
 
 
 @dataclass
@@ -69,44 +120,50 @@ class Rule:
     constant: Any = None
     transforms: list[Callable[[Any], Any]] = field(default_factory=list)
     default: Any = None
-    when: Callable[[dict], bool] | None = None
+    default_rule: Rule | None = None  # « default: {from: AUTRE_COLONNE} »
+    when: Callable[[dict, Any], bool] | None = None
     options: dict = field(default_factory=dict)
+    nulls: frozenset[str] = frozenset()
+    columns: list[str] = field(default_factory=list)  # every column it reads
 
-    def value(self, data: dict):
-        if self.when is not None and not self.when(data):
-            return self.default
+    def read(self, data: dict, scope, path: str):
+        if path.startswith("$") and scope is not None and path[1:] in scope.mapping.named:
+            value = scope.get(path[1:])
+        else:
+            value = get_path(data, path)
+        return _nullify(value, self.nulls)
+
+    def _default(self, data: dict, scope):
+        if self.default_rule is not None:
+            return self.default_rule.value(data, scope)
+        return self.default
+
+    def value(self, data: dict, scope=None):
+        if self.when is not None and not self.when(data, scope):
+            return self._default(data, scope)
         if self.constant is not None:
             value = self.constant
         elif len(self.sources) == 1:
-            value = get_path(data, self.sources[0])
+            value = self.read(data, scope, self.sources[0])
         else:
-            parts = [get_path(data, s) for s in self.sources]
+            parts = [self.read(data, scope, s) for s in self.sources]
             texts = [_as_text(p).strip() for p in parts if not _empty(p)]
             value = self.join.join(texts) if texts else None
         if isinstance(value, dict) and ("@value" in value or "value" in value):
-            value = _as_text(value)
+            value = _nullify(_as_text(value), self.nulls)
         for transform in self.transforms:
             if _empty(value):
                 break
             value = transform(value)
-        return self.default if _empty(value) else value
+        return self._default(data, scope) if _empty(value) else value
 
 
-def _rule(name: str, spec, where: str) -> Rule:
+def _rule(name: str, spec, where: str, *, nulls: frozenset[str], named: dict) -> Rule:
     if isinstance(spec, str):
         spec = {"from": spec}
     if not isinstance(spec, dict):
         raise MappingError(_("%(where)s : règle mal écrite.") % {"where": where})
-    unknown = set(spec) - {
-        "from",
-        "join",
-        "value",
-        "transforms",
-        "default",
-        "when",
-        "order",
-        "projection",
-    }
+    unknown = set(spec) - RULE_KEYS
     if unknown:
         raise MappingError(
             _("%(where)s : clé inconnue « %(key)s ».") % {"where": where, "key": sorted(unknown)[0]}
@@ -118,19 +175,46 @@ def _rule(name: str, spec, where: str) -> Rule:
         )
     sources = spec.get("from", [])
     sources = [sources] if isinstance(sources, str) else list(sources)
+    # Spreadsheet headers often end with a space: the readers strip them, and so
+    # does the mapping.
+    sources = [str(s).strip() for s in sources]
+    for source in sources:
+        if source.startswith("$") and source[1:] not in named:
+            raise MappingError(
+                _(
+                    "%(where)s : valeur nommée inconnue « %(name)s » (déclarez-la plus haut "
+                    "dans « values »)."
+                )
+                % {"where": where, "name": source}
+            )
+    nulls = nulls | _null_set(spec.get("null_values"), where)
     transforms = spec.get("transforms", [])
     if not isinstance(transforms, list):
         transforms = [transforms]
-    return Rule(
+    rule = Rule(
         name=name,
         sources=sources,
         join=spec.get("join", " "),
         constant=spec.get("value"),
         transforms=[_transform(t, f"{where}.transforms[{i}]") for i, t in enumerate(transforms)],
-        default=spec.get("default"),
-        when=_condition(spec["when"], f"{where}.when") if "when" in spec else None,
         options={k: spec[k] for k in ("order", "projection") if k in spec},
+        nulls=nulls,
     )
+    rule.columns = [s for s in sources if not s.startswith("$")]
+    default = spec.get("default")
+    if isinstance(default, dict) and ("from" in default or "value" in default):
+        # Read from another column, the default goes through the same transforms
+        # unless it says otherwise.
+        if "transforms" not in default and "from" in default:
+            default = {**default, "transforms": spec.get("transforms", [])}
+        rule.default_rule = _rule(name, default, f"{where}.default", nulls=nulls, named=named)
+        rule.columns += rule.default_rule.columns
+    else:
+        rule.default = default
+    if "when" in spec:
+        rule.when = _condition(spec["when"], f"{where}.when", rule.read)
+        rule.columns += [c for c in condition_columns(spec["when"]) if not c.startswith("$")]
+    return rule
 
 
 @dataclass
@@ -141,6 +225,7 @@ class MappedRecord:
     location: dict[str, Any]
     skipped: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (field, reason)
 
 
 @dataclass
@@ -148,26 +233,47 @@ class Mapping:
     key: list[str]
     fields: dict[str, Rule]
     location: dict[str, Rule]
-    skip_if: list[Callable[[dict], bool]]
+    skip_if: list[Callable[[dict, Any], bool]]
     url_template: str
     policies: dict[str, str]
     default_policy: str
+    named: dict[str, Rule] = field(default_factory=dict)
+    nulls: frozenset[str] = frozenset()
+    columns: list[str] = field(default_factory=list)  # every column the mapping reads
     fingerprint: str = ""  # of the mapping's text: a changed mapping re-reads every record
 
     def policy(self, field_name: str) -> str:
         return self.policies.get(field_name, self.default_policy)
 
+    def _key_parts(self, data: dict) -> list:
+        return [_nullify(get_path(data, column), self.nulls) for column in self.key]
+
     def key_of(self, data: dict) -> str:
-        return _join_key([get_path(data, column) for column in self.key])
+        return _join_key(self._key_parts(data))
+
+    def skips(self, data: dict) -> bool:
+        """Whether ``skip_if`` leaves this row out."""
+        scope = Scope(self, data)
+        return any(condition(data, scope) for condition in self.skip_if)
+
+    def missing_columns(self, available: set[str]) -> list[str]:
+        """Columns the mapping names that the file does not have (a dotted path
+        needs its first part only: « label.@value » reads the column « label »)."""
+        return [
+            column
+            for column in dict.fromkeys(self.columns)
+            if column not in available and column.split(".", 1)[0] not in available
+        ]
 
     def apply(self, row: int, data: dict) -> MappedRecord:
-        parts = [get_path(data, column) for column in self.key]
+        parts = self._key_parts(data)
         key = _join_key(parts)
         record = MappedRecord(row=row, key=key, values={}, location={})
         if "__erreur__" in data:
             record.errors.append(("", str(data["__erreur__"])))
             return record
-        if any(condition(data) for condition in self.skip_if):
+        scope = Scope(self, data, record)
+        if any(condition(data, scope) for condition in self.skip_if):
             record.skipped = True
             return record
         if not key or len(parts) != len([p for p in parts if not _empty(p)]):
@@ -176,14 +282,20 @@ class Mapping:
             )
         for name, rule in self.fields.items():
             try:
-                record.values[name] = rule.value(data)
+                record.values[name] = rule.value(data, scope)
             except TransformError as exc:
-                record.errors.append((name, str(exc)))
+                # Every problem of the row is reported at once; only a required field
+                # rejects it, any other value is dropped.
+                (record.errors if name in REQUIRED_FIELDS else record.warnings).append(
+                    (name, str(exc))
+                )
+                record.values[name] = None
         for name, rule in self.location.items():
             try:
-                record.location[name] = rule.value(data)
+                record.location[name] = rule.value(data, scope)
             except TransformError as exc:
-                record.errors.append((name, str(exc)))
+                record.warnings.append((name, str(exc)))
+                record.location[name] = None
         record.location["_options"] = {
             name: rule.options for name, rule in self.location.items() if rule.options
         }
@@ -209,7 +321,7 @@ def compile_mapping(spec: dict) -> Mapping:
     """Check a mapping and prepare it; raise MappingError (French) when it is wrong."""
     if not isinstance(spec, dict) or not spec:
         raise MappingError(_("La correspondance est vide : décrivez au moins la clé et le titre."))
-    unknown = set(spec) - {"version", "key", "url", "skip_if", "fields", "location", "policy"}
+    unknown = set(spec) - TOP_LEVEL
     if unknown:
         raise MappingError(
             _("Clé inconnue « %(key)s » en tête de la correspondance.")
@@ -217,10 +329,23 @@ def compile_mapping(spec: dict) -> Mapping:
         )
     key = spec.get("key")
     key = [key] if isinstance(key, str) else key
-    if not key or not all(isinstance(k, str) and k for k in key):
+    if not key or not all(isinstance(k, str) and k.strip() for k in key):
         raise MappingError(
             _("« key » : donnez la ou les colonnes qui identifient un enregistrement.")
         )
+    key = [k.strip() for k in key]
+    nulls = _null_set(spec.get("null_values"), "null_values")
+    named: dict[str, Rule] = {}
+    values_spec = spec.get("values") or {}
+    if not isinstance(values_spec, dict):
+        raise MappingError(_("« values » : une table nom → règle."))
+    for name, rule_spec in values_spec.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise MappingError(
+                _("« values.%(name)s » : un nom de lettres, chiffres et « _ ».") % {"name": name}
+            )
+        # A named value may use the ones declared before it (never itself).
+        named[name] = _rule(name, rule_spec, f"values.{name}", nulls=nulls, named=dict(named))
     fields_spec = spec.get("fields") or {}
     if "title" not in fields_spec:
         raise MappingError(_("« fields » : le titre (« title ») est obligatoire."))
@@ -231,7 +356,7 @@ def compile_mapping(spec: dict) -> Mapping:
                 _("« fields.%(name)s » : champ inconnu (champs possibles : %(fields)s).")
                 % {"name": name, "fields": ", ".join(PROJECT_FIELDS)}
             )
-        fields[name] = _rule(name, rule_spec, f"fields.{name}")
+        fields[name] = _rule(name, rule_spec, f"fields.{name}", nulls=nulls, named=named)
     location = {}
     for name, rule_spec in (spec.get("location") or {}).items():
         if name not in LOCATION_FIELDS:
@@ -239,8 +364,15 @@ def compile_mapping(spec: dict) -> Mapping:
                 _("« location.%(name)s » : champ inconnu (champs possibles : %(fields)s).")
                 % {"name": name, "fields": ", ".join(sorted(LOCATION_FIELDS))}
             )
-        location[name] = _rule(name, rule_spec, f"location.{name}")
-    skip_if = [_condition(c, f"skip_if[{i}]") for i, c in enumerate(spec.get("skip_if") or [])]
+        location[name] = _rule(name, rule_spec, f"location.{name}", nulls=nulls, named=named)
+    skip_specs = spec.get("skip_if") or []
+
+    def read(data, scope, path):
+        if path.startswith("$") and scope is not None and path[1:] in named:
+            return scope.get(path[1:])
+        return _nullify(get_path(data, path), nulls)
+
+    skip_if = [_condition(c, f"skip_if[{i}]", read) for i, c in enumerate(skip_specs)]
     policy = spec.get("policy") or {}
     default_policy = policy.get("default", "local")
     for name, value in policy.items():
@@ -248,14 +380,30 @@ def compile_mapping(spec: dict) -> Mapping:
             raise MappingError(
                 _("« policy.%(name)s » : « local » ou « partner ».") % {"name": name}
             )
+    url_template = spec.get("url", "")
+    columns = [
+        *key,
+        *(c for rule in named.values() for c in rule.columns),
+        *(c for rule in fields.values() for c in rule.columns),
+        *(c for rule in location.values() for c in rule.columns),
+        *(c for c in condition_columns(skip_specs) if not c.startswith("$")),
+        *(
+            name
+            for _text, name, _spec, _conv in string.Formatter().parse(url_template or "")
+            if name
+        ),
+    ]
     return Mapping(
         key=key,
         fields=fields,
         location=location,
         skip_if=skip_if,
-        url_template=spec.get("url", ""),
+        url_template=url_template,
         policies={k: v for k, v in policy.items() if k != "default"},
         default_policy=default_policy,
+        named=named,
+        nulls=nulls,
+        columns=columns,
         fingerprint=hashlib.sha256(
             json.dumps(spec, sort_keys=True, ensure_ascii=False, default=str).encode()
         ).hexdigest()[:16],

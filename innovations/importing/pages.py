@@ -23,7 +23,7 @@ from django.utils.text import slugify
 from taggit.models import Tag
 from wagtail.models import Page
 
-from cms.blocks import stream_text
+from cms.blocks import stream_from_text, stream_text
 from cms.text import fold
 
 from ..models import (
@@ -37,7 +37,6 @@ from ..models import (
     Public,
     Theme,
 )
-from ..services.projects import description_to_blocks
 from .records import ProjectData
 
 PLAIN_TYPES = {
@@ -93,9 +92,11 @@ def _collapse(text: str) -> str:
     return " ".join((text or "").split())
 
 
-def _description_text(blocks) -> str:
-    """The comparable text of a description (StreamField or our blocks)."""
-    return _collapse(stream_text(blocks))
+def description_text(body) -> str:
+    """The comparable text of a description — a page's StreamField or the blocks an
+    import writes — through the one conversion of cms.blocks, so that what an import
+    wrote reads back the same (a line break is not a local edit); spaces collapsed."""
+    return _collapse(stream_text(body, markup=True))
 
 
 def comparable_values(page: ProjectPage) -> dict:
@@ -106,7 +107,7 @@ def comparable_values(page: ProjectPage) -> dict:
             name: getattr(page, name) or ("" if name != "year_started" else None)
             for name in SCALAR_FIELDS
         },
-        "description": _description_text(page.body),
+        "description": description_text(page.body),
         "themes": sorted(t.code for t in page.themes.all()),
         "publics": sorted(p.code for p in page.publics.all()),
         "methods": sorted(m.code for m in page.methods.all()),
@@ -127,7 +128,7 @@ def comparable_values(page: ProjectPage) -> dict:
 def imported_values(data: ProjectData, *, blocks: list | None = None) -> dict:
     """What a project created from ``data`` would give in ``comparable_values``."""
     if blocks is None:
-        blocks = description_to_blocks(data.values["description"])
+        blocks = stream_from_text(data.values["description"])
     values = {name: data.values.get(name) for name in SCALAR_FIELDS}
     values["year_started"] = data.values.get("year_started")
     for name in SCALAR_FIELDS:
@@ -135,7 +136,7 @@ def imported_values(data: ProjectData, *, blocks: list | None = None) -> dict:
             values[name] = ""
     return {
         **values,
-        "description": _collapse(" ".join(_block_text(block) for block in blocks)),
+        "description": description_text(blocks),
         "themes": sorted(data.values["themes"]),
         "publics": sorted(data.values["publics"]),
         "methods": sorted(data.values["methods"]),
@@ -146,13 +147,6 @@ def imported_values(data: ProjectData, *, blocks: list | None = None) -> dict:
             for loc in data.locations
         ),
     }
-
-
-def _block_text(block: dict) -> str:
-    import html
-    import re
-
-    return html.unescape(re.sub(r"<[^>]+>", " ", str(block["value"])))
 
 
 @dataclass
@@ -265,7 +259,7 @@ def create_projects(
     content_type = ContentType.objects.get_for_model(ProjectPage)
     slugs = _unique_slugs(index, [p.values["title"] for p in projects])
     rows = []
-    bodies = [description_to_blocks(data.values["description"]) for data in projects]
+    bodies = [stream_from_text(data.values["description"]) for data in projects]
     for offset, (data, slug, blocks) in enumerate(zip(projects, slugs, bodies, strict=True)):
         values = data.values
         rows.append(

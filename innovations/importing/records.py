@@ -1,6 +1,15 @@
 """From mapped records to project data: validation with the same rules as the public
-form, territory resolution (INSEE code, postal code, commune name, département),
-coordinates in every form partners use, and grouping of the rows sharing a key."""
+form, places (places.py), and grouping of the rows sharing a key.
+
+- A row is rejected only for what a project cannot do without: its key, its title,
+  its place. Any other value that is wrong (an e-mail address with accents, a
+  website « http://0344295224 », an unknown theme code…) is dropped with a warning,
+  and every problem of the row is reported at once.
+- Rows sharing a key are the places of one project, so they must describe the same
+  project: same title, same organisation when both give one. A key that gathers
+  different projects (an identifier column that no longer identifies) is an error
+  naming the key and the titles, and none of its rows is applied.
+"""
 
 from __future__ import annotations
 
@@ -15,22 +24,27 @@ from django.utils.translation import gettext as _
 
 from cms.text import fold
 
-from ..geo import in_france
-from ..models import LegalStatus, Method, Public, Scale, Stage, Territory, TerritoryLevel, Theme
+from ..models import LegalStatus, Scale, Stage
 from ..validators import validate_siret
-from .coordinates import (
-    CoordinateError,
-    lambert93_to_wgs84,
-    looks_like_lambert93,
-    normalise_latlon,
-    parse_number,
-    parse_point,
-)
 from .mapping import MappedRecord
+from .places import resolve_location
+from .referential import Referential
+
+__all__ = [
+    "Prepared",
+    "ProjectData",
+    "Referential",
+    "RowError",
+    "prepare",
+    "resolve_location",
+    "validate_values",
+]
 
 SUMMARY_MAX = 300
 _url = URLValidator(schemes=["http", "https"])
 _email = EmailValidator()
+# Projects acting nationally or beyond may have no place (or one abroad).
+WITHOUT_PLACE_SCALES = frozenset({Scale.NATIONAL, Scale.EUROPEEN})
 
 
 @dataclass
@@ -54,137 +68,23 @@ class ProjectData:
         return hashlib.sha256(payload.encode()).hexdigest()
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass
 class RowError:
     row: int
     key: str
     field: str
     reason: str
+    severity: str = ERROR  # or WARNING: the value was dropped, the project kept
 
 
 # Choice values, read once (an enum's ``values`` is rebuilt at every access).
 LEGAL_STATUSES = frozenset(LegalStatus.values)
 STAGES = frozenset(Stage.values)
 SCALES = frozenset(Scale.values)
-
-
-class Referential:
-    """Codes and territories, read once per import."""
-
-    def __init__(self) -> None:
-        self.themes = set(Theme.objects.values_list("code", flat=True))
-        self.publics = set(Public.objects.values_list("code", flat=True))
-        self.methods = set(Method.objects.values_list("code", flat=True))
-        self.by_code: dict[tuple[str, str], dict] = {}
-        self.by_postcode: dict[str, list[dict]] = {}
-        self.by_name: dict[str, list[dict]] = {}
-        self.departement_names: dict[str, dict] = {}
-        rows = Territory.objects.values(
-            "id",
-            "level",
-            "code",
-            "name",
-            "search_name",
-            "postal_codes",
-            "departement_code",
-            "region_code",
-            "latitude",
-            "longitude",
-        )
-        for row in rows:
-            self.by_code[(row["level"], row["code"])] = row
-            if row["level"] == TerritoryLevel.COMMUNE:
-                for postcode in row["postal_codes"].split():
-                    self.by_postcode.setdefault(postcode, []).append(row)
-                self.by_name.setdefault(row["search_name"], []).append(row)
-            elif row["level"] == TerritoryLevel.DEPARTEMENT:
-                self.departement_names[row["search_name"]] = row
-        self.departements = [
-            row
-            for (level, _code), row in self.by_code.items()
-            if level == TerritoryLevel.DEPARTEMENT
-        ]
-
-    def commune(
-        self,
-        *,
-        insee: str = "",
-        postal_code: str = "",
-        name: str = "",
-        near: tuple[float, float] | None = None,
-    ) -> dict | None:
-        insee = (insee or "").strip().upper()
-        if insee:
-            insee = insee.zfill(5) if insee.isdigit() else insee
-            found = self.by_code.get((TerritoryLevel.COMMUNE, insee))
-            if found:
-                return found
-        postal_code = str(postal_code or "").strip()
-        if postal_code.isdigit():
-            postal_code = postal_code.zfill(5)
-        folded = fold(name or "")
-        candidates = self.by_postcode.get(postal_code, []) if postal_code else []
-        if candidates:
-            if len(candidates) == 1 and not folded:
-                return candidates[0]
-            named = [c for c in candidates if _same_name(c["search_name"], folded)]
-            if len(named) == 1:
-                return named[0]
-            if len(candidates) == 1:
-                return candidates[0]
-        if folded:
-            named = self.by_name.get(folded, [])
-            if postal_code[:2]:
-                in_dep = [c for c in named if c["departement_code"] == _dep_of(postal_code)]
-                named = in_dep or named
-            if len(named) == 1:
-                return named[0]
-            if len(named) > 1 and near is not None:
-                # Homonyms (Mérignac in Gironde and in Charente): the one whose
-                # département holds the record's coordinates.
-                departement = self.nearest_departement(*near)
-                here = [
-                    c for c in named if departement and c["departement_code"] == departement["code"]
-                ]
-                if len(here) == 1:
-                    return here[0]
-        return None
-
-    def departement(self, value: str) -> dict | None:
-        value = (value or "").strip()
-        if not value:
-            return None
-        code = value.upper().zfill(2) if value.isdigit() and len(value) < 3 else value.upper()
-        return self.by_code.get((TerritoryLevel.DEPARTEMENT, code)) or self.departement_names.get(
-            fold(value)
-        )
-
-    def nearest_departement(self, lat: float, lon: float) -> dict | None:
-        placed = [d for d in self.departements if d["latitude"] is not None]
-        if not placed:
-            return None
-        return min(placed, key=lambda d: (d["latitude"] - lat) ** 2 + (d["longitude"] - lon) ** 2)
-
-
-def _dep_of(postal_code: str) -> str:
-    if postal_code.startswith("97"):
-        return postal_code[:3]
-    if postal_code.startswith("20"):
-        return "2A" if int(postal_code) < 20200 else "2B"
-    return postal_code[:2]
-
-
-def _same_name(search_name: str, folded: str) -> bool:
-    if not folded:
-        return False
-    if search_name == folded:
-        return True
-    # « ST MARTIN » / « SAINT-MARTIN », « CEDEX » suffixes
-    normal = folded.replace("cedex", "").strip()
-    normal = " ".join(
-        "saint" if w == "st" else "sainte" if w == "ste" else w for w in normal.split()
-    )
-    return search_name == normal
 
 
 def _text(value) -> str:
@@ -208,14 +108,26 @@ def _shorten(text: str, limit: int) -> str:
     return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
+def _web_address(value: str) -> str | None:
+    url = value.strip()
+    if url and "://" not in url:
+        url = f"https://{url}"
+    try:
+        _url(url)
+    except ValidationError:
+        return None
+    return url
+
+
 def validate_values(record: MappedRecord, ref: Referential) -> dict[str, Any]:
-    """Normalise the mapped values; add (field, reason) to record.errors."""
+    """Normalise the mapped values. A missing title is an error (record.errors);
+    any other bad value is dropped with a warning (record.warnings)."""
     raw = record.values
-    errors = record.errors
+    warn = record.warnings.append
     values: dict[str, Any] = {}
     title = " ".join(_text(raw.get("title")).split())
     if not title:
-        errors.append(("title", _("titre manquant")))
+        record.errors.append(("title", _("titre manquant")))
     values["title"] = _shorten(title, 200)
     description = _text(raw.get("description"))
     summary = " ".join(_text(raw.get("summary")).split()) or " ".join(description.split())
@@ -224,200 +136,196 @@ def validate_values(record: MappedRecord, ref: Referential) -> dict[str, Any]:
     values["structure_name"] = _shorten(_text(raw.get("structure_name")), 200)
     legal_status = _text(raw.get("legal_status"))
     if legal_status and legal_status not in LEGAL_STATUSES:
-        errors.append(
-            ("legal_status", _("statut juridique inconnu « %(v)s »") % {"v": legal_status})
+        warn(
+            ("legal_status", _("statut juridique inconnu « %(v)s » : ignoré") % {"v": legal_status})
         )
+        legal_status = ""
     values["legal_status"] = legal_status
     siret = _text(raw.get("siret")).replace(" ", "")
     if siret:
         try:
             validate_siret(siret)
         except ValidationError as exc:
-            errors.append(("siret", exc.messages[0]))
+            warn(("siret", _("%(error)s : SIRET ignoré") % {"error": exc.messages[0]}))
+            siret = ""
     values["siret"] = siret
     for name, known in (("themes", ref.themes), ("publics", ref.publics), ("methods", ref.methods)):
         codes = _list(raw.get(name))
         unknown = [c for c in codes if c not in known]
         if unknown:
-            errors.append((name, _("code inconnu : %(codes)s") % {"codes": ", ".join(unknown)}))
+            warn((name, _("code inconnu, ignoré : %(codes)s") % {"codes": ", ".join(unknown)}))
         values[name] = sorted(c for c in codes if c in known)
     for name, choices in (("stage", STAGES), ("scale", SCALES)):
         value = _text(raw.get(name))
         if value and value not in choices:
-            errors.append((name, _("valeur inconnue « %(v)s »") % {"v": value}))
+            warn((name, _("valeur inconnue « %(v)s » : ignorée") % {"v": value}))
         values[name] = value if value in choices else ""
     year = raw.get("year_started")
     if year not in (None, ""):
         try:
             year = int(float(str(year).strip()))
         except ValueError:
-            errors.append(("year_started", _("année illisible « %(v)s »") % {"v": year}))
+            warn(("year_started", _("année illisible « %(v)s » : ignorée") % {"v": year}))
             year = None
         if year is not None and not 1850 <= year <= 2100:
-            errors.append(("year_started", _("année hors limites : %(v)s") % {"v": year}))
+            warn(("year_started", _("année hors limites : %(v)s, ignorée") % {"v": year}))
             year = None
     values["year_started"] = year or None
     values["tags"] = sorted({_shorten(t.lower(), 60) for t in _list(raw.get("tags"))})[:15]
     for name in ("website", "source_url"):
-        url = _text(raw.get(name))
-        if url and "://" not in url:
-            url = f"https://{url}"
-        if url:
-            try:
-                _url(url)
-            except ValidationError:
-                errors.append((name, _("adresse web invalide « %(v)s »") % {"v": url}))
+        text = _text(raw.get(name))
+        url = _web_address(text) if text else ""
+        if url is None:
+            # Several addresses in one cell (« a.fr;b.fr »): the first valid one.
+            parts = [p for p in text.replace(";", " ").replace(",", " ").split() if p]
+            found = [u for u in (_web_address(p) for p in parts) if u] if len(parts) > 1 else []
+            if found:
+                url = found[0]
+                warn(
+                    (
+                        name,
+                        _("plusieurs adresses web « %(v)s » : la première est gardée")
+                        % {"v": text},
+                    )
+                )
+            else:
+                warn((name, _("adresse web invalide « %(v)s » : ignorée") % {"v": text}))
+                url = ""
         values[name] = url
     links = []
     for link in _list(raw.get("links")):
-        link = link if "://" in link else f"https://{link}"
-        try:
-            _url(link)
-            links.append(link)
-        except ValidationError:
-            errors.append(("links", _("adresse web invalide « %(v)s »") % {"v": link}))
+        url = _web_address(link)
+        if url is None:
+            warn(("links", _("adresse web invalide « %(v)s » : ignorée") % {"v": link}))
+        else:
+            links.append(url)
     values["links"] = links[:8]
     email = _text(raw.get("contact_email")).lower()
     if email:
         try:
             _email(email)
         except ValidationError:
-            errors.append(("contact_email", _("adresse e-mail invalide « %(v)s »") % {"v": email}))
+            warn(("contact_email", _("adresse e-mail invalide « %(v)s » : ignorée") % {"v": email}))
+            email = ""
     values["contact_email"] = email
     return values
-
-
-def resolve_location(record: MappedRecord, ref: Referential) -> dict[str, Any] | None:
-    """Territory and coordinates of the record's place; add errors when impossible."""
-    raw = record.location
-    if not any(v not in (None, "") for k, v in raw.items() if k != "_options"):
-        return None
-    options = raw.get("_options", {})
-    lat = lon = None
-    try:
-        if raw.get("point") not in (None, ""):
-            order = options.get("point", {}).get("order", "auto")
-            point = parse_point(str(raw["point"]), order=order)
-            if point:
-                lat, lon = point
-        elif raw.get("x") not in (None, "") or raw.get("y") not in (None, ""):
-            x, y = parse_number(raw.get("x")), parse_number(raw.get("y"))
-            if x is None or y is None:
-                raise CoordinateError(_("il faut x et y"))
-            projection = options.get("x", {}).get("projection", "auto")
-            if projection == "lambert93" or (projection == "auto" and looks_like_lambert93(x, y)):
-                lat, lon = lambert93_to_wgs84(x, y)
-            else:
-                lat, lon = normalise_latlon(y, x, order="auto") or (None, None)
-        elif raw.get("latitude") not in (None, "") or raw.get("longitude") not in (None, ""):
-            order = options.get("latitude", {}).get("order", "auto")
-            point = normalise_latlon(raw.get("latitude"), raw.get("longitude"), order=order)
-            if point:
-                lat, lon = point
-    except CoordinateError as exc:
-        record.errors.append(("coordonnées", str(exc)))
-        return None
-    if lat is not None and not in_france(lat, lon):
-        record.errors.append(
-            (
-                "coordonnées",
-                _("coordonnées en dehors de la France (%(lat)s, %(lon)s)")
-                % {"lat": lat, "lon": lon},
-            )
-        )
-        return None
-    territory = None
-    insee, postal_code, commune = (
-        _text(raw.get("insee")),
-        _text(raw.get("postal_code")),
-        _text(raw.get("commune")),
-    )
-    if insee or postal_code or commune:
-        near = (lat, lon) if lat is not None else None
-        territory = ref.commune(insee=insee, postal_code=postal_code, name=commune, near=near)
-        if territory is None and postal_code[:2].isdigit():
-            # Unknown or ambiguous commune: keep the project, at département level.
-            territory = ref.departement(_dep_of(postal_code.zfill(5)))
-        if territory is None and near is not None:
-            # Same, placed by its coordinates.
-            territory = ref.nearest_departement(*near)
-        if territory is None:
-            record.errors.append(
-                (
-                    "commune",
-                    _("commune inconnue « %(v)s »")
-                    % {"v": " ".join(filter(None, [postal_code, commune, insee]))},
-                )
-            )
-            return None
-    elif raw.get("departement") not in (None, ""):
-        territory = ref.departement(_text(raw["departement"]))
-        if territory is None:
-            record.errors.append(
-                ("departement", _("département inconnu « %(v)s »") % {"v": raw["departement"]})
-            )
-            return None
-    elif lat is not None:
-        territory = ref.nearest_departement(lat, lon)
-    if territory is None:
-        record.errors.append(("lieu", _("lieu manquant (commune, département ou coordonnées)")))
-        return None
-    return {
-        "territory": f"{territory['level']}:{territory['code']}",
-        "territory_id": territory["id"],
-        "address": _shorten(_text(raw.get("address")), 250),
-        "latitude": round(lat, 6) if lat is not None else None,
-        "longitude": round(lon, 6) if lon is not None else None,
-    }
 
 
 @dataclass
 class Prepared:
     projects: list[ProjectData] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # errors and warnings, by row
     skipped: int = 0
     rows: int = 0
+    merged: int = 0  # rows that joined a project of the same key (its other places)
+    folded: dict[str, list[str]] = field(default_factory=dict)  # key → its distinct titles
+
+    @property
+    def rejected_rows(self) -> set[int]:
+        return {e.row for e in self.errors if e.severity == ERROR}
+
+    @property
+    def error_keys(self) -> set[str]:
+        return {e.key for e in self.errors if e.severity == ERROR}
+
+
+@dataclass
+class _Group:
+    data: ProjectData
+    titles: dict[str, str]  # folded → as written
+    organisations: dict[str, str]  # folded → as written
+
+
+def _identity(values: dict) -> tuple[str, str]:
+    return fold(values.get("title") or ""), fold(values.get("structure_name") or "")
 
 
 def prepare(mapping, records, ref: Referential) -> Prepared:
     """Map, validate and group the records of one file or feed."""
     prepared = Prepared()
-    groups: dict[str, ProjectData] = {}
+    groups: dict[str, _Group] = {}
+    rows_of_key: dict[str, list[int]] = {}
     for record in records:
         prepared.rows += 1
         mapped = mapping.apply(record.row, record.data)
         if mapped.skipped:
             prepared.skipped += 1
             continue
-        values = validate_values(mapped, ref) if not mapped.errors else {}
-        location = resolve_location(mapped, ref) if not mapped.errors else None
-        if not mapped.errors and location is None and mapped.key not in groups:
-            mapped.errors.append(("lieu", _("lieu manquant (commune, département ou coordonnées)")))
+        malformed = bool(mapped.errors) and mapped.errors[0][0] == ""
+        values = validate_values(mapped, ref) if not malformed else {}
+        location = None
+        if not malformed:
+            location = resolve_location(
+                mapped, ref, without_place_ok=values.get("scale") in WITHOUT_PLACE_SCALES
+            )
+            if (
+                location is None
+                and not any(
+                    f in ("lieu", "commune", "coordonnées", "departement", "region")
+                    for f, _r in mapped.errors
+                )
+                and values.get("scale") not in WITHOUT_PLACE_SCALES
+                and mapped.key not in groups
+            ):
+                mapped.errors.append(
+                    ("lieu", _("lieu manquant (commune, département ou coordonnées)"))
+                )
+        for field_name, reason in mapped.errors:
+            prepared.errors.append(RowError(mapped.row, mapped.key, field_name, reason, ERROR))
+        for field_name, reason in mapped.warnings:
+            prepared.errors.append(RowError(mapped.row, mapped.key, field_name, reason, WARNING))
         if mapped.errors:
-            for field_name, reason in mapped.errors:
-                prepared.errors.append(RowError(mapped.row, mapped.key, field_name, reason))
             continue
+        title, organisation = _identity(values)
+        rows_of_key.setdefault(mapped.key, []).append(mapped.row)
         group = groups.get(mapped.key)
         if group is None:
-            groups[mapped.key] = ProjectData(
-                key=mapped.key,
-                rows=[mapped.row],
-                values=values,
-                locations=[location] if location else [],
+            groups[mapped.key] = _Group(
+                data=ProjectData(
+                    key=mapped.key,
+                    rows=[mapped.row],
+                    values=values,
+                    locations=[location] if location else [],
+                ),
+                titles={title: values["title"]},
+                organisations={organisation: values["structure_name"]} if organisation else {},
             )
             continue
         # Another row of the same project: one more place; empty fields filled in.
-        group.rows.append(mapped.row)
+        group.titles.setdefault(title, values["title"])
+        if organisation:
+            group.organisations.setdefault(organisation, values["structure_name"])
+        data = group.data
+        data.rows.append(mapped.row)
         if location and all(
             (location["territory"], location["address"]) != (loc["territory"], loc["address"])
-            for loc in group.locations
+            for loc in data.locations
         ):
-            group.locations.append(location)
+            data.locations.append(location)
         for name, value in values.items():
-            if group.values.get(name) in (None, "", []) and value not in (None, "", []):
-                group.values[name] = value
-    for group in groups.values():
-        group.locations = group.locations[:10]
-        group.content_hash = group.fingerprint()
-    prepared.projects = list(groups.values())
+            if data.values.get(name) in (None, "", []) and value not in (None, "", []):
+                data.values[name] = value
+    projects = []
+    for key, group in groups.items():
+        if len(group.titles) > 1 or len(group.organisations) > 1:
+            # The key no longer identifies one project: nothing of it is applied.
+            names = list((group.titles if len(group.titles) > 1 else group.organisations).values())
+            reason = _(
+                "l'identifiant %(key)s regroupe %(count)s projets différents : %(names)s"
+            ) % {
+                "key": key,
+                "count": len(names),
+                "names": " ; ".join(f"« {name} »" for name in names[:10])
+                + (" …" if len(names) > 10 else ""),
+            }
+            prepared.folded[key] = names
+            for row in rows_of_key[key]:
+                prepared.errors.append(RowError(row, key, "key", reason, ERROR))
+            continue
+        group.data.locations = group.data.locations[:10]
+        group.data.content_hash = group.data.fingerprint()
+        prepared.merged += len(group.data.rows) - 1
+        projects.append(group.data)
+    prepared.projects = projects
+    prepared.errors.sort(key=lambda e: (e.row, e.severity != ERROR))
     return prepared

@@ -45,6 +45,31 @@ def _empty(value) -> bool:
     )
 
 
+# --- placeholders (« null_values ») -----------------------------------------------------
+
+
+def _null_set(values, where: str) -> frozenset[str]:
+    if values is None:
+        return frozenset()
+    if not isinstance(values, list):
+        raise MappingError(
+            _('%(where)s : « null_values » attend une liste (par exemple [NR, "-"]).')
+            % {"where": where}
+        )
+    return frozenset(_as_text(v).strip().casefold() for v in values if v is not None)
+
+
+def _nullify(value, nulls: frozenset[str]):
+    """A placeholder (« NR », « - »…) reads as empty; in a list, it is dropped."""
+    if not nulls or value is None:
+        return value
+    if isinstance(value, list):
+        return [v for v in value if _nullify(v, nulls) is not None]
+    if isinstance(value, (str, int, float)) and _as_text(value).strip().casefold() in nulls:
+        return None
+    return value
+
+
 # --- transforms ---------------------------------------------------------------------------
 
 
@@ -173,6 +198,25 @@ def _transform(spec, where: str) -> Callable[[Any], Any]:
             return out
 
         return split
+    if name == "split_regex":
+        try:
+            pattern = re.compile(str(argument))
+        except re.error as exc:
+            raise MappingError(
+                _("%(where)s : expression régulière invalide (%(error)s).")
+                % {"where": where, "error": exc}
+            ) from None
+
+        def split_regex(value):
+            items = value if isinstance(value, list) else [value]
+            out = []
+            for item in items:
+                if not _empty(item):
+                    parts = pattern.split(_as_text(item))
+                    out.extend(p.strip() for p in parts if isinstance(p, str) and p.strip())
+            return out
+
+        return split_regex
     if name == "map":
         if not isinstance(argument, dict):
             raise MappingError(_("%(where)s : « map » attend une table.") % {"where": where})
@@ -211,29 +255,73 @@ def _transform(spec, where: str) -> Callable[[Any], Any]:
 
 
 # --- conditions ------------------------------------------------------------------------------
+# A condition is called with the record and its named values (``$name``, see
+# mapping.py); it reads values through ``read``, which treats the mapping's
+# placeholders (« null_values ») as empty.
+
+Reader = Callable[[dict, Any, str], Any]
 
 
-def _condition(spec, where: str) -> Callable[[dict], bool]:
+def _plain_read(data: dict, scope: Any, path: str) -> Any:
+    return get_path(data, path)
+
+
+def _condition(spec, where: str, read: Reader = _plain_read) -> Callable[[dict, Any], bool]:
+    if isinstance(spec, list):
+        spec = {"all": spec}
+    if isinstance(spec, dict) and len(spec) == 1 and next(iter(spec)) in ("not", "any", "all"):
+        ((operator, argument),) = spec.items()
+        if operator == "not":
+            inner = _condition(argument, f"{where}.not", read)
+            return lambda data, scope: not inner(data, scope)
+        if not isinstance(argument, list) or not argument:
+            raise MappingError(
+                _("%(where)s : « %(op)s » attend une liste de conditions.")
+                % {"where": where, "op": operator}
+            )
+        parts = [_condition(c, f"{where}.{operator}[{i}]", read) for i, c in enumerate(argument)]
+        if operator == "any":
+            return lambda data, scope: any(part(data, scope) for part in parts)
+        return lambda data, scope: all(part(data, scope) for part in parts)
     if not isinstance(spec, dict) or "column" not in spec:
         raise MappingError(
-            _("%(where)s : une condition porte sur une colonne (« column »).") % {"where": where}
+            _(
+                "%(where)s : une condition porte sur une colonne (« column ») ou combine "
+                "d'autres conditions (« not », « any », « all »)."
+            )
+            % {"where": where}
         )
-    column = spec["column"]
+    column = str(spec["column"]).strip()
+
+    def value(data, scope):
+        return read(data, scope, column)
+
     if "equals" in spec:
         expected = fold(_as_text(spec["equals"]))
-        return lambda data: fold(_as_text(get_path(data, column) or "")) == expected
+        return lambda data, scope: fold(_as_text(value(data, scope) or "")) == expected
     if "in" in spec:
         allowed = {fold(_as_text(v)) for v in spec["in"]}
-        return lambda data: fold(_as_text(get_path(data, column) or "")) in allowed
+        return lambda data, scope: fold(_as_text(value(data, scope) or "")) in allowed
     if "empty" in spec:
         wanted = bool(spec["empty"])
-        return lambda data: _empty(get_path(data, column)) == wanted
+        return lambda data, scope: _empty(value(data, scope)) == wanted
     if "matches" in spec:
         pattern = re.compile(spec["matches"], re.IGNORECASE)
-        return lambda data: bool(pattern.search(_as_text(get_path(data, column) or "")))
+        return lambda data, scope: bool(pattern.search(_as_text(value(data, scope) or "")))
     raise MappingError(
         _("%(where)s : condition inconnue (equals, in, empty ou matches).") % {"where": where}
     )
+
+
+def condition_columns(spec) -> list[str]:
+    """The columns a (checked) condition reads."""
+    if isinstance(spec, list):
+        return [c for part in spec for c in condition_columns(part)]
+    if isinstance(spec, dict):
+        if "column" in spec:
+            return [str(spec["column"]).strip()]
+        return [c for value in spec.values() for c in condition_columns(value)]
+    return []
 
 
 # --- rules -----------------------------------------------------------------------------------

@@ -1,14 +1,17 @@
 """Updating projects a partner already listed: field by field, never overwriting a
-local edit silently (conflicts for editors), unpublishing records that left the
-feed, and sending projects of untrusted sources to moderation."""
+local edit silently (conflicts for editors), holding records whose identifier was
+reused, unpublishing records that left a complete list, and sending projects of
+untrusted sources to moderation."""
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
 
-from ..models import ImportConflict, ProjectPage, ProjectSourceRecord
-from ..services.projects import description_to_blocks
+from cms.blocks import stream_from_text, stream_text
+
+from ..models import ImportConflict, ImportRun, ProjectPage, ProjectSourceRecord
+from ..models.imports import HeldStatus, ImportHeldRecord
 from .mapping import Mapping
 from .pages import Codes, comparable_values, imported_values, replace_relations
 from .records import ProjectData
@@ -25,11 +28,21 @@ def send_to_moderation(pages: list[ProjectPage]) -> None:
                 workflow.start(page, None)
 
 
-def update_batch(run, mapping: Mapping, batch: list[ProjectData], existing: dict, codes: Codes):
+def _locally_edited(name: str, current, last: dict, page: ProjectPage) -> bool:
+    if name not in last or current == last[name]:
+        return False
+    # A description recorded before they were compared with their links and lists
+    # (as plain text then): the same text is no local edit.
+    return not (name == "description" and last[name] == " ".join(stream_text(page.body).split()))
+
+
+def update_batch(*, source, run, mapping: Mapping, batch: list[ProjectData], codes: Codes):
+    """Update the projects of ``batch`` (records of ``source`` already imported);
+    returns (ids of the projects changed, number of conflicts recorded)."""
     records = {
         r.source_identifier: r
         for r in ProjectSourceRecord.objects.filter(
-            source=run.source, source_identifier__in=[d.key for d in batch]
+            source=source, source_identifier__in=[d.key for d in batch]
         )
     }
     pages = ProjectPage.objects.filter(
@@ -54,7 +67,7 @@ def update_batch(run, mapping: Mapping, batch: list[ProjectData], existing: dict
                 continue  # the partner did not change this field
             if current.get(name) == new:
                 continue  # already so
-            locally_edited = name in last and current.get(name) != last[name]
+            locally_edited = _locally_edited(name, current.get(name), last, page)
             if locally_edited and mapping.policy(name) == "local":
                 kept[name] = new  # never silently overwritten: an editor decides
                 continue
@@ -62,7 +75,7 @@ def update_batch(run, mapping: Mapping, batch: list[ProjectData], existing: dict
         for name, partner_value in kept.items():
             ImportConflict.objects.create(
                 project=page,
-                source=run.source,
+                source=source,
                 run=run,
                 field=name,
                 local_value=current.get(name),
@@ -111,7 +124,7 @@ def apply_partner_values(
         page.draft_title = page.title
         changed.append("draft_title")
     if "description" in fields:
-        page.body = description_to_blocks(data.values["description"])
+        page.body = stream_from_text(data.values["description"])
         changed.append("body")
     page.last_published_at = now
     changed.append("last_published_at")
@@ -138,3 +151,31 @@ def unpublish_gone(gone: list[dict], outcome) -> None:
             continue
         page.unpublish(log_action=False)
         outcome.unpublished.append(page.pk)
+
+
+def hold_records(*, run: ImportRun, held: list[ProjectData], reused: dict) -> int:
+    """Keep each « identifiant réutilisé » for an editor's decision: one pending
+    decision per identifier (a later run refreshes it)."""
+    for data in held:
+        info = reused[data.key]
+        ImportHeldRecord.objects.update_or_create(
+            source=run.source,
+            source_identifier=data.key,
+            status=HeldStatus.PENDING,
+            defaults={
+                "run": run,
+                "project_id": info["project_id"],
+                "current_title": info["title"][:255],
+                "current_structure": info["structure"][:200],
+                "partner_title": info["new_title"][:255],
+                "partner_structure": info["new_structure"][:200],
+                "data": {
+                    "key": data.key,
+                    "rows": data.rows,
+                    "values": data.values,
+                    "locations": data.locations,
+                    "content_hash": data.content_hash,
+                },
+            },
+        )
+    return len(held)

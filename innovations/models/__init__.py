@@ -32,7 +32,7 @@ from .sources import (
     Source,
     Trust,
 )
-from .taxonomy import Method, Public, Theme, ThemeDomain
+from .taxonomy import Method, Public, Theme, ThemeDomain, localized_label
 from .territories import Territory, TerritoryLevel
 
 __all__ = [
@@ -70,4 +70,5 @@ __all__ = [
     "Theme",
     "ThemeDomain",
     "Trust",
+    "localized_label",
 ]

@@ -223,6 +223,8 @@ class ProjectLocation(Orderable):
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
 
     panels = [
+        # A chooser (a searchable modal, innovations/wagtail_hooks.py), not a <select>
+        # of the 35 000 communes: Wagtail gives it to every admin foreign key to Territory.
         FieldPanel("territory"),
         FieldPanel("address"),
         FieldPanel("latitude"),

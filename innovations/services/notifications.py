@@ -10,11 +10,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
+from cms.absolute_urls import absolute_url, site_root_url
+
 from ..models import ProjectPage
 
 
 def _absolute(path: str) -> str:
-    return f"{settings.SITE_URL}{path}"
+    # Sent after the commit, outside any request: the default site's address (or
+    # SITE_URL when declared), cms/absolute_urls.py.
+    return absolute_url(path)
 
 
 def _team_emails(project: ProjectPage) -> list[str]:
@@ -34,7 +38,7 @@ def send_on_commit(*, template: str, recipients: list[str], context: dict) -> No
     and send them once the current transaction has committed."""
     if not recipients:
         return
-    context = {**context, "site_url": settings.SITE_URL, "site_name": settings.WAGTAIL_SITE_NAME}
+    context = {**context, "site_url": site_root_url(), "site_name": settings.WAGTAIL_SITE_NAME}
 
     def send() -> None:
         with translation.override(settings.LANGUAGE_CODE):

@@ -7,8 +7,6 @@ until moderators approve), and drive the Wagtail moderation workflow.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 from wagtail.models import Collection, WorkflowState
 
+from cms.blocks import stream_from_text
 from cms.images import image_reencode
 
 from ..models import (
@@ -79,48 +78,12 @@ class ProjectInput:
 
 
 # --- description text <-> StreamField ------------------------------------------------
-
-
-def description_to_blocks(text: str) -> list[dict]:
-    """Plain text from the public form → heading and paragraph blocks.
-
-    Paragraphs are separated by a blank line; a line starting with "## " is a heading.
-    """
-    blocks: list[dict] = []
-    for chunk in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip()):
-        chunk = chunk.strip()
-        if not chunk:
-            continue
-        if chunk.startswith("## "):
-            heading, _sep, rest = chunk.partition("\n")
-            blocks.append({"type": "heading", "value": heading[3:].strip()})
-            chunk = rest.strip()
-            if not chunk:
-                continue
-        lines = [html.escape(line.strip()) for line in chunk.split("\n")]
-        blocks.append({"type": "paragraph", "value": f"<p>{'<br>'.join(lines)}</p>"})
-    return blocks
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def blocks_to_description(body) -> str:
-    """Heading and paragraph blocks → the text shown in the public form."""
-    parts: list[str] = []
-    for block in body:
-        if block.block_type == "heading":
-            parts.append(f"## {block.value}")
-        elif block.block_type == "paragraph":
-            source = block.value.source if hasattr(block.value, "source") else str(block.value)
-            source = re.sub(r"<br\s*/?>", "\n", source)
-            source = re.sub(r"</p>\s*<p[^>]*>", "\n\n", source)
-            parts.append(html.unescape(_TAG.sub("", source)).strip())
-    return "\n\n".join(part for part in parts if part)
+# The form's description is the text of the body's headings and paragraphs, in the one
+# conversion of cms.blocks (links, lists and line breaks survive an edit).
 
 
 def _body_from_input(data: ProjectInput, existing_body) -> list[dict]:
-    blocks = description_to_blocks(data.description)
+    blocks = stream_from_text(data.description)
     figures = [{"figure": f, "label": label} for f, label in data.key_figures if f and label]
     if figures:
         blocks.append({"type": "key_figures", "value": figures})

@@ -271,44 +271,54 @@ class DatabaseBackend(SearchBackend):
         return [(title, url) for title, url in ranked[:limit]]
 
     def similar(self, key: str, *, principals: frozenset[str], limit: int = 4) -> list[Hit]:
+        """Same département first, then same région, then the most shared sub-themes;
+        shared words (title and summary) only break ties. Visible documents of the
+        same kind, computed on the bitmaps (facets.py)."""
         entry = SearchEntry.objects.filter(key=key).first()
         if entry is None:
             return []
-        # The most telling facets only: shared sub-themes, same département. Broad
-        # ones (région, domain, public) would make every document a candidate.
-        weights = {"theme": 4.0, "departement": 3.0}
-        own = list(entry.facet_values.filter(facet__in=weights).values_list("facet", "value"))
-        scores: dict[int, float] = {}
-        if own:
-            conditions = " OR ".join(["(facet = %s AND value = %s)"] * len(own))
-            weight_sql = " ".join(
-                f"WHEN '{facet}' THEN {weight}" for facet, weight in weights.items()
-            )
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT entry_id, SUM(CASE facet {weight_sql} ELSE 0 END) AS score "
-                    f"FROM search_searchfacetvalue WHERE {conditions} "
-                    "GROUP BY entry_id ORDER BY score DESC, entry_id LIMIT 500",
-                    [x for pair in own for x in pair],
-                )
-                scores = {entry_id: float(score) for entry_id, score in cursor.fetchall()}
-        # Shared words of the title count too.
-        word_matches = [
-            i for i in self.text_index.any_words(entry.title, limit=200) if i != entry.pk
-        ]
-        for entry_id in word_matches:
-            scores[entry_id] = scores.get(entry_id, 0.0) + 2.0
-        scores.pop(entry.pk, None)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        allowed = set(
-            SearchEntry.objects.filter(
-                pk__in=[entry_id for entry_id, _s in ranked], kind=entry.kind
-            )
-            .filter(self._visible_q(principals))
-            .values_list("pk", flat=True)
-        )
-        best = [(entry_id, score) for entry_id, score in ranked if entry_id in allowed][:limit]
-        by_id = SearchEntry.objects.in_bulk([entry_id for entry_id, _score in best])
+        own: dict[str, list[str]] = {}
+        for facet, value in entry.facet_values.filter(
+            facet__in=("departement", "region", "theme")
+        ).values_list("facet", "value"):
+            own.setdefault(facet, []).append(value)
+        index = bitmaps()
+        allowed = visible_mask(index, principals) & index.posting("kind", entry.kind)
+        allowed &= ~(1 << entry.pk)
+
+        def any_of(facet: str) -> int:
+            mask = 0
+            for value in own.get(facet, ()):
+                mask |= index.posting(facet, value)
+            return mask & allowed
+
+        same_departement, same_region, shared = any_of("departement"), any_of("region"), 0
+        theme_counts: dict[int, int] = {}
+        for value in own.get("theme", ()):
+            posting = index.posting("theme", value) & allowed
+            shared |= posting
+            for entry_id in index.ids_of(posting).tolist():
+                theme_counts[entry_id] = theme_counts.get(entry_id, 0) + 1
+        words = self.text_index.any_words(f"{entry.title} {entry.summary}", limit=200)
+        word_rank = {entry_id: rank for rank, entry_id in enumerate(words)}
+        candidates = same_departement | same_region | shared
+        candidates |= index.mask_of(np.array(list(word_rank), dtype=np.int64)) & allowed
+        ids = index.ids_of(candidates)
+        if not len(ids):
+            return []
+        departement_ids = set(index.ids_of(same_departement).tolist())
+        region_ids = set(index.ids_of(same_region).tolist())
+        ranked = sorted(
+            ids.tolist(),
+            key=lambda i: (
+                i not in departement_ids,
+                i not in region_ids,
+                -theme_counts.get(i, 0),
+                word_rank.get(i, len(word_rank)),
+                i,
+            ),
+        )[:limit]
+        by_id = SearchEntry.objects.in_bulk(ranked)
         return [
             Hit(
                 key=by_id[entry_id].key,
@@ -319,23 +329,11 @@ class DatabaseBackend(SearchBackend):
                 summary=by_id[entry_id].summary,
                 published_at=by_id[entry_id].published_at,
                 display=by_id[entry_id].display,
-                score=score,
+                score=float(limit - position),
             )
-            for entry_id, score in best
+            for position, entry_id in enumerate(ranked)
             if entry_id in by_id
         ]
-
-    @staticmethod
-    def _visible_q(principals: frozenset[str]):
-        from django.db.models import Q
-
-        condition = Q(is_public=True) if PUBLIC in principals else Q(pk__in=[])
-        others = principals - {PUBLIC}
-        if others:
-            condition |= Q(
-                facet_values__facet=VISIBILITY_FACET, facet_values__value__in=sorted(others)
-            )
-        return condition
 
     def vocabulary_suggestion(self, text: str, *, principals: frozenset[str]) -> str:
         words = analysis.folded_words(text)

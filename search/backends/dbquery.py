@@ -5,6 +5,7 @@ then one SQL query for the rows of the requested page."""
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 from django.db import connection
@@ -13,7 +14,7 @@ from django.utils.dateparse import parse_datetime
 from .. import text as analysis
 from ..documents import FACET_NAMES, PUBLIC
 from ..models import VISIBILITY_FACET, SearchEntry
-from ..query import FacetCount, Hit, SearchQuery, SearchResults
+from ..query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
 from ..registry import facet_labels
 from .dbsql import TextIndex
 from .facets import FacetBitmaps, bitmaps
@@ -50,6 +51,31 @@ def _geo_matches(query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
     return ids, distances
 
 
+def _area_distances(query: SearchQuery) -> tuple[np.ndarray, np.ndarray]:
+    """Distances from the centre of a département or a région to the entries in it
+    (their nearest point): the area is a filter, the distances only order and tell."""
+    facet, code = query.geo.area
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT p.entry_id, MIN(carrefour_distance(p.lat, p.lon, %s, %s)) "
+            "FROM search_searchpoint p JOIN search_searchfacetvalue f "
+            "ON f.entry_id = p.entry_id AND f.facet = %s AND f.value = %s "
+            "GROUP BY p.entry_id",
+            [query.geo.lat, query.geo.lon, facet, code],
+        )
+        rows = [(i, d) for i, d in cursor.fetchall() if d is not None]
+    ids = np.array([i for i, _d in rows], dtype=np.int64)
+    distances = np.array([d for _i, d in rows], dtype=float)
+    return ids, distances
+
+
+def kinds_mask(index: FacetBitmaps, kinds) -> int:
+    mask = 0
+    for kind in kinds:
+        mask |= index.posting("kind", kind)
+    return mask
+
+
 def _facet_counts(
     index: FacetBitmaps, query: SearchQuery, facet: str, mask: int
 ) -> list[FacetCount]:
@@ -83,7 +109,9 @@ def _order(
     diversity = (ids * multiplier(query.seed)) % DIVERSITY_PRIME
     sort = query.effective_sort
     if sort == "recents":
-        return ids[np.lexsort((-ids, -index.published[ids]))]
+        # News first (projects, by publication date), then the rest (editorial pages).
+        later = ~np.isin(ids, index.ids_of(kinds_mask(index, NEWS_KINDS)))
+        return ids[np.lexsort((-ids, -index.published[ids], later))]
     if sort == "alpha":
         return np.array(sorted(ids.tolist(), key=lambda i: (index.titles.get(i, ""), i)))
     if sort == "distance" and distances is not None:
@@ -113,8 +141,12 @@ def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
             base &= index.mask_of(ids)
             text_scores = index.dense(ids, scores) if scores is not None else "titles"
     if query.geo is not None:
-        ids, found = _geo_matches(query)
-        base &= index.mask_of(ids)
+        if query.geo.area is not None:
+            base &= index.posting(*query.geo.area)
+            ids, found = _area_distances(query)
+        else:
+            ids, found = _geo_matches(query)
+            base &= index.mask_of(ids)
         distances = index.dense(ids, found)
     filters = {}
     for facet in FACET_NAMES:
@@ -182,6 +214,8 @@ def _hits(ids: list[int], parsed, query: SearchQuery, distances: np.ndarray | No
             if "<mark>" in snippet:
                 highlights["body"] = snippet
         distance = float(distances[entry_id]) if distances is not None else None
+        if distance is not None and math.isnan(distance):
+            distance = None  # in the area searched, without a position
         hits.append(
             Hit(
                 key=key,

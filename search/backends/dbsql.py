@@ -203,9 +203,12 @@ class PostgresText(TextIndex):
         if not words:
             return []
         with connection.cursor() as cursor:
+            # Most shared words first, as SQLite's rank: « more like this » breaks its
+            # ties with this order.
             cursor.execute(
-                f"SELECT id FROM {SearchEntry._meta.db_table} WHERE search_vector @@ "
-                f"websearch_to_tsquery('{PG_CONFIG}', %s) LIMIT %s",
+                f"SELECT id FROM {SearchEntry._meta.db_table}, "
+                f"websearch_to_tsquery('{PG_CONFIG}', %s) query WHERE search_vector @@ query "
+                "ORDER BY ts_rank_cd(search_vector, query) DESC, id LIMIT %s",
                 [" or ".join(words), limit],
             )
             return [row[0] for row in cursor.fetchall()]

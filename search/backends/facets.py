@@ -198,6 +198,10 @@ class FacetBitmaps:
                 self._full_load()
             else:
                 self._incremental(self.synced_at)
+                if self.alive_mask().bit_count() != SearchEntry.objects.count():
+                    # Entries went without tombstones (a table cleared, then refilled
+                    # before any search saw it empty): their bits would stay alive.
+                    self._full_load()
             self.version, self.synced_at, self.database = version, started, database
             self.stamp = stamp
 

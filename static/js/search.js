@@ -11,7 +11,7 @@
     var place = form.querySelector("[name=autour]");
     form.querySelectorAll("input[name], select[name]").forEach(function (field) {
       var empty = field.type !== "checkbox" && field.value === "";
-      var defaultSort = field.name === "tri" && field.value === "pertinence";
+      var defaultSort = field.name === "tri" && field.value === (field.getAttribute("data-default") || "pertinence");
       var idleRadius = field.name === "rayon" && (!place || place.value === "");
       if (empty || defaultSort || idleRadius) { field.disabled = true; }
     });
@@ -21,6 +21,9 @@
     input.addEventListener("change", function () { tidy(); form.submit(); });
   });
   // Hide long facet lists behind a button (all values stay in the HTML without JS).
+  // Its label comes from the page, in the page's language: data-more-label on the
+  // form, « Voir plus (%(n)s) » translated by the template.
+  var moreLabel = form.getAttribute("data-more-label") || "Voir plus (%(n)s)";
   form.querySelectorAll(".facet__values").forEach(function (list) {
     var extra = list.querySelectorAll(".facet__more");
     if (!extra.length) { return; }
@@ -28,7 +31,7 @@
     var button = document.createElement("button");
     button.type = "button";
     button.className = "link-button";
-    button.textContent = "Voir plus (" + extra.length + ")";
+    button.textContent = moreLabel.replace("%(n)s", String(extra.length));
     button.setAttribute("aria-expanded", "false");
     button.addEventListener("click", function () {
       extra.forEach(function (item) { item.hidden = false; });

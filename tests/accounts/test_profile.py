@@ -138,3 +138,23 @@ def test_private_profile_is_hidden_from_others_but_not_from_its_owner(client, us
     assert client.get(url).status_code == 404
     client.force_login(user)
     assert client.get(url).status_code == 200
+
+
+def test_every_list_of_the_profile_form_says_aucun_for_no_choice(client, user):
+    client.force_login(user)
+    html = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert "---------" not in html
+    # Organisation type, role and home territory: the same words for « nothing chosen ».
+    assert html.count('<option value="" selected>— Aucun —</option>') == 3
+
+
+def test_removing_the_photo_is_offered_only_when_there_is_one(client, user):
+    client.force_login(user)
+    html = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert "Supprimer la photo actuelle" not in html
+    upload = SimpleUploadedFile("moi.png", _image_bytes("PNG"), "image/png")
+    assert _post(client, avatar_upload=upload).status_code == 302
+    html = client.get(reverse("accounts:profile_edit")).content.decode()
+    assert "Supprimer la photo actuelle" in html
+    assert _post(client, remove_avatar="on").status_code == 302
+    assert not Profile.objects.get(user=user).avatar

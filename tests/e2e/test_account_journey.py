@@ -38,7 +38,7 @@ def test_sign_up_confirm_edit_profile_download_and_delete(page, site, tmp_path):
     page.get_by_label("E-mail").fill("ines@exemple.org")
     page.get_by_label("Mot de passe", exact=False).first.fill("un-mot-de-passe-solide-42")
     page.get_by_label("Mot de passe (confirmation)").fill("un-mot-de-passe-solide-42")
-    page.get_by_role("button", name="Création de compte").click()
+    page.get_by_role("button", name="Créer un compte").click()
     page.wait_for_url("**/compte/confirm-email/")
     assert page.get_by_role("heading", level=1).inner_text().strip()
 
@@ -75,7 +75,7 @@ def test_sign_up_confirm_edit_profile_download_and_delete(page, site, tmp_path):
 
 def test_form_errors_are_summarised_and_focused(page, site):
     page.goto("/compte/signup/")
-    page.get_by_role("button", name="Création de compte").click()
+    page.get_by_role("button", name="Créer un compte").click()
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert page.evaluate("document.activeElement.classList.contains('error-summary')")

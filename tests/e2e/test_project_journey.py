@@ -40,6 +40,8 @@ def test_propose_moderate_publish_then_edit(page, projects_index, owner, moderat
     page.get_by_label("Résumé").fill(
         "Un atelier participatif où chacun apprend à réparer son vélo."
     )
+    # Themes are grouped by domain in collapsed disclosures: open « Mobilité » first.
+    page.locator("details.checkbox-group > summary", has_text="Mobilité").click()
     page.get_by_label("Mobilité en milieu rural").check()
     page.get_by_label("Description", exact=True).fill("Ouvert trois soirs par semaine.")
     # The commune field is an accessible autocomplete once JavaScript runs.

@@ -166,3 +166,89 @@ def test_the_edit_form_shows_the_latest_revision(client, projects_index, owner):
     assert "## Notre démarche" in html
     assert 'value="Guéret (23)"' in html
     assert 'value="120"' in html
+
+
+# --- layout: themes by domain, one place at a time, coordinates folded ------------------
+
+
+def _form_html(client) -> str:
+    return client.get(reverse("innovations:project_create")).content.decode()
+
+
+def test_themes_are_grouped_by_domain_in_folded_fieldsets(client, projects_index, owner):
+    from innovations.models import ThemeDomain
+
+    client.force_login(owner)
+    html = _form_html(client)
+    domains = ThemeDomain.objects.count()
+    assert domains > 1
+    # One disclosure per domain, each holding a fieldset whose legend names the domain;
+    # none open on an empty form.
+    assert html.count('<details class="checkbox-group">') == domains
+    assert html.count('<details class="checkbox-group" open>') == 0
+    domain = ThemeDomain.objects.order_by("sort_order", "label").first()
+    assert f'<legend class="visually-hidden">{domain.label}</legend>' in html
+
+
+def test_the_domain_of_a_checked_theme_is_open(client, projects_index, owner):
+    client.force_login(owner)
+    # A refused form (no place) shows what was ticked, its domain unfolded.
+    response = _post(client, **{"lieux-0-territory": ""})
+    html = response.content.decode()
+    assert html.count('<details class="checkbox-group" open>') == 1
+    assert "1 choisi" in html
+
+
+def test_the_form_starts_with_one_place_and_folded_coordinates(client, projects_index, owner):
+    client.force_login(owner)
+    html = _form_html(client)
+    assert 'name="lieux-TOTAL_FORMS" value="1"' in html
+    assert 'name="lieux-0-territory"' in html and 'name="lieux-1-territory"' not in html
+    assert '<details class="form-advanced">' in html
+    assert "Coordonnées précises (facultatif)" in html
+    assert 'name="ajouter-lieu"' in html and "Ajouter un lieu" in html
+
+
+def test_adding_a_place_shows_the_form_again_as_typed_with_one_more_place(
+    client, projects_index, owner
+):
+    client.force_login(owner)
+    before = ProjectPage.objects.count()
+    data = _data(**{"lieux-TOTAL_FORMS": "1", "projet-summary": "", "ajouter-lieu": "1"})
+    for key in ("lieux-1-territory", "lieux-2-territory"):
+        del data[key]
+    response = client.post(reverse("innovations:project_create"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ProjectPage.objects.count() == before  # nothing saved
+    # Two place blocks, the first as typed; the rest of the form as typed too, and no
+    # error for the summary left empty: the form is not finished, not wrong.
+    assert 'name="lieux-TOTAL_FORMS" value="2"' in html
+    assert 'value="Guéret (23)"' in html and 'name="lieux-1-territory"' in html
+    assert 'value="Les Ateliers numériques du Limousin"' in html
+    assert 'value="120"' in html
+    assert "checked" in html
+    assert "error-summary" not in html and "<title>Erreur" not in html
+    assert 'formaction="#lieu-3"' in html
+    # The second place filled, the project is proposed with both.
+    data = _data(
+        **{
+            "lieux-TOTAL_FORMS": "2",
+            "lieux-1-territory": "Creuse",
+            "lieux-1-address": "",
+            "lieux-1-latitude": "",
+            "lieux-1-longitude": "",
+        }
+    )
+    del data["lieux-2-territory"]
+    assert client.post(reverse("innovations:project_create"), data).status_code == 302
+    draft = ProjectPage.objects.get(title="Les Ateliers numériques du Limousin")
+    places = [loc.territory.name for loc in draft.get_latest_revision_as_object().locations.all()]
+    assert sorted(places) == ["Creuse", "Guéret"]
+
+
+def test_coordinates_typed_or_refused_are_shown_unfolded(client, projects_index, owner):
+    client.force_login(owner)
+    html = _post(client, **{"lieux-0-latitude": "45.1"}).content.decode()
+    assert "Indiquez la latitude et la longitude" in html
+    assert '<details class="form-advanced" open>' in html

@@ -1,4 +1,8 @@
-"""Printed by `make run` just before the server starts: where to go, how to log in."""
+"""Printed by `make run` just before the server starts: where to go, how to log in.
+
+It also points the site's address (the default Wagtail Site) at the host and port
+being served, so that `PORT=8011 make run` links to :8011 in canonical and share
+links, the sitemap, exports, feeds and e-mails (cms/absolute_urls.py)."""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
+from cms.services import site_address_ensure
 
 
 class Command(BaseCommand):
@@ -17,6 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, host: str, port: str, **options):
         url = f"http://{host}:{port}"
+        site_address_ensure(hostname=host, port=int(port))
         line = "─" * 64
         self.stdout.write(line)
         self.stdout.write(self.style.SUCCESS(f"Carrefour est servi sur {url}/"))

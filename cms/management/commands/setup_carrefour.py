@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import demo_accounts_ensure
 from cms.demo.editorial import editorial_pages_ensure
-from cms.services import site_tree_ensure
+from cms.services import site_address_ensure, site_tree_ensure
 from innovations.demo.loader import demo_projects_ensure
 from innovations.models import Territory, TerritoryLevel
 from innovations.services.setup import project_index_ensure
@@ -23,10 +23,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-demo", action="store_true", help="Sans contenu de démonstration.")
+        parser.add_argument(
+            "--host", default="", help="Adresse servie (sans SITE_URL) : nom du site Wagtail."
+        )
+        parser.add_argument("--port", type=int, default=None, help="Port servi (sans SITE_URL).")
 
-    def handle(self, *args, no_demo: bool, **options):
+    def handle(self, *args, no_demo: bool, host: str = "", port: int | None = None, **options):
         self.verbosity = options["verbosity"]
         home = site_tree_ensure()
+        # The site's address follows SITE_URL when declared (each deployment), or the
+        # served host and port (make run, through carrefour_welcome too).
+        site_address_ensure(hostname=host, port=port)
         self._territories()
         index = project_index_ensure(home=home)
         created = editorial_pages_ensure(home=home)

@@ -34,7 +34,7 @@ class ReadResult:
 
 def _columns(records: list[Record]) -> list[str]:
     seen: dict[str, None] = {}
-    for record in records[:200]:
+    for record in records:
         for key in record.data:
             if not key.startswith("__"):
                 seen.setdefault(key, None)

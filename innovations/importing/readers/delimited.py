@@ -1,5 +1,5 @@
-"""CSV: delimiter and encoding detected, truncated files refused, malformed lines
-reported as row errors."""
+"""CSV: delimiter and encoding detected, truncated files refused, short rows padded,
+long rows reported as row errors."""
 
 from __future__ import annotations
 
@@ -52,12 +52,24 @@ def _detect_delimiter(text: str) -> str:
 
 
 def _check_complete(text: str, delimiter: str) -> None:
-    """Refuse a file cut short: an unterminated quote, or a last line shorter than
-    the header that does not end with a line break (an interrupted download)."""
+    """Refuse a file that really ends mid-record: inside an open quote (an
+    interrupted download or a cut copy). A row with fewer cells than the header is
+    no sign of it: spreadsheet exports drop the empty cells at the end of a row."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        rows = list(reader)
+        for _row in reader:
+            pass
     except csv.Error as exc:
+        # An odd number of quotes: one was opened and never closed.
+        if "end of data" in str(exc) or "EOF" in str(exc) or text.count('"') % 2:
+            raise ImportFileError(
+                _(
+                    "Le fichier est tronqué (un guillemet ouvert n'est jamais fermé, ligne "
+                    "%(line)s) : rien n'a été importé. Exportez-le de nouveau en entier."
+                )
+                % {"line": reader.line_num}
+            ) from None
+        # A closing quote followed by text: a cut quoted field, or a broken export.
         raise ImportFileError(
             _(
                 "Le fichier semble tronqué ou mal formé (%(error)s, vers la ligne %(line)s) : "
@@ -65,27 +77,6 @@ def _check_complete(text: str, delimiter: str) -> None:
             )
             % {"error": exc, "line": reader.line_num}
         ) from None
-    if text.count('"') % 2:
-        raise ImportFileError(
-            _(
-                "Le fichier est tronqué (un guillemet ouvert n'est jamais fermé) : rien n'a "
-                "été importé. Exportez-le de nouveau en entier."
-            )
-        )
-    if (
-        len(rows) > 1
-        and not text.endswith(("\n", "\r"))
-        and rows[-1]
-        and len(rows[-1]) < len(rows[0])
-    ):
-        raise ImportFileError(
-            _(
-                "Le fichier est tronqué : sa dernière ligne s'arrête au milieu "
-                "(%(found)s colonnes sur %(expected)s) : rien n'a été importé. "
-                "Exportez-le de nouveau en entier."
-            )
-            % {"found": len(rows[-1]), "expected": len(rows[0])}
-        )
 
 
 def _read_csv(content: bytes) -> ReadResult:
@@ -97,19 +88,26 @@ def _read_csv(content: bytes) -> ReadResult:
     _check_complete(text, delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
+    while header and not header[-1]:
+        header.pop()  # trailing empty header cells (« a;b;c; »)
     if len(set(header)) != len(header):
         duplicates = sorted({h for h in header if header.count(h) > 1})
         raise ImportFileError(
             _("Colonnes en double dans l'en-tête : %(columns)s.")
-            % {"columns": ", ".join(duplicates)}
+            % {"columns": ", ".join(duplicates or ["(vide)"])}
         )
     records = []
     for values in reader:
         row = reader.line_num
         if not values or all(not v.strip() for v in values):
             continue
+        extra = values[len(header) :]
+        # A short row reads as padded with empty cells; a long one is a row error,
+        # unless its extra cells are empty.
         data = dict(zip(header, values, strict=False))
-        if len(values) != len(header):
+        for name in header[len(values) :]:
+            data[name] = ""
+        if any(v.strip() for v in extra):
             data["__erreur__"] = _(
                 "ligne mal formée : %(found)s colonnes au lieu de %(expected)s"
             ) % {"found": len(values), "expected": len(header)}

@@ -36,7 +36,7 @@ def _items(document: Any, items_path: str | None) -> list:
 
 def _feature(item: dict) -> dict:
     """A GeoJSON feature: its properties, plus its geometry and a point to place it."""
-    data = dict(item.get("properties") or {})
+    data = dict(_stripped_keys(item.get("properties") or {}))
     geometry = item.get("geometry") or None
     data["__geometry__"] = geometry
     point = _representative_point(geometry)
@@ -101,13 +101,25 @@ def _parse_json(content: bytes) -> Any:
         ) from None
 
 
+def _stripped_keys(item: dict) -> dict:
+    """Keys without the spaces around them (« Nom  » is « Nom »), as CSV and XLSX
+    headers are read; a key whose stripped form is taken keeps its spaces."""
+    if all(not isinstance(k, str) or k == k.strip() for k in item):
+        return item
+    out: dict = {}
+    for key, value in item.items():
+        name = key.strip() if isinstance(key, str) else key
+        out[key if name in out or (name in item and name != key) else name] = value
+    return out
+
+
 def _records_from_items(items: list, *, start: int = 1) -> list[Record]:
     records = []
     for number, item in enumerate(items, start=start):
         if isinstance(item, dict) and item.get("type") == "Feature":
             data = _feature(item)
         elif isinstance(item, dict):
-            data = item
+            data = _stripped_keys(item)
         else:
             data = {
                 "__erreur__": _("enregistrement inattendu (un objet JSON est attendu, pas %(t)s)")

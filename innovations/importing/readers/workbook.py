@@ -34,11 +34,21 @@ def _read_xlsx(content: bytes) -> ReadResult:
         for number, values in enumerate(rows, start=2):
             if values is None or all(v is None or str(v).strip() == "" for v in values):
                 continue
-            data = {
-                name: ("" if value is None else value)
-                for name, value in zip(header, values, strict=False)
-                if name
-            }
+            # Short rows read as padded with empty cells; cells beyond the header
+            # that hold something make the row an error.
+            data = {name: "" for name in header if name}
+            data.update(
+                {
+                    name: ("" if value is None else value)
+                    for name, value in zip(header, values, strict=False)
+                    if name
+                }
+            )
+            extra = [v for v in values[len(header) :] if v is not None and str(v).strip()]
+            if extra:
+                data["__erreur__"] = _(
+                    "ligne mal formée : %(found)s colonnes au lieu de %(expected)s"
+                ) % {"found": len(header) + len(extra), "expected": len(header)}
             records.append(Record(row=number, data=data))
     finally:
         workbook.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from elasticsearch import NotFoundError
 from elasticsearch.dsl import (
     Q,
@@ -9,9 +11,27 @@ from elasticsearch.dsl import (
 )
 
 from ...documents import FACET_NAMES
-from ...query import FacetCount, Hit, SearchQuery, SearchResults
+from ...query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
 from ...registry import facet_labels
 from .index import FACET_FIELDS, FACET_LIMIT, _date
+
+# « Projets proches »: same département (10⁶), then same région (10⁴), then each
+# shared sub-theme (1) — an order, not a blend: a near project sharing no theme comes
+# before a far one sharing three.
+SIMILAR_FACETS = ("departement", "region", "theme")
+SIMILAR_SCRIPT = """
+long rank = 0;
+for (def v : doc['departement']) {
+  if (params.departement.contains(v)) { rank += 1000000L; break; }
+}
+for (def v : doc['region']) {
+  if (params.region.contains(v)) { rank += 10000L; break; }
+}
+for (def v : doc['theme']) {
+  if (params.theme.contains(v)) { rank += 1L; }
+}
+return rank;
+"""
 
 
 class QueriesMixin:
@@ -46,7 +66,11 @@ class QueriesMixin:
                     )
                 )
         filters = [Q("terms", visibility=sorted(query.principals))]
-        if query.geo is not None:
+        if query.geo is not None and query.geo.area is not None:
+            # A département or a région: what is in it, distances from its centre.
+            facet, code = query.geo.area
+            filters.append(Q("term", **{FACET_FIELDS[facet]: code}))
+        elif query.geo is not None:
             filters.append(
                 Q(
                     "geo_distance",
@@ -86,7 +110,21 @@ class QueriesMixin:
                 bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_LIMIT)
         sort = query.effective_sort
         if sort == "recents":
-            search = search.sort({"published_at": {"order": "desc", "missing": "_last"}}, "key")
+            # News first (projects, by publication date), then the rest (editorial pages).
+            search = search.sort(
+                {
+                    "_script": {
+                        "type": "number",
+                        "order": "asc",
+                        "script": {
+                            "source": "params.news.contains(doc['kind'].value) ? 0 : 1",
+                            "params": {"news": list(NEWS_KINDS)},
+                        },
+                    }
+                },
+                {"published_at": {"order": "desc", "missing": "_last"}},
+                "key",
+            )
         elif sort == "alpha":
             search = search.sort("title.raw", "key")
         elif sort == "distance":
@@ -121,7 +159,7 @@ class QueriesMixin:
                     if field in meta.highlight:
                         highlights[field] = " … ".join(meta.highlight[field])
             distance = None
-            if sort == "distance" and hasattr(meta, "sort"):
+            if sort == "distance" and hasattr(meta, "sort") and math.isfinite(meta.sort[0]):
                 distance = round(float(meta.sort[0]), 1)
             elif query.geo is not None:
                 distance = self._nearest(hit, query)
@@ -181,11 +219,15 @@ class QueriesMixin:
         return [(hit.title, hit.url) for hit in self._call(search.execute)]
 
     def similar(self, key: str, *, principals: frozenset[str], limit: int = 4) -> list[Hit]:
+        """Same département first, then same région, then the most shared sub-themes
+        (a script sort on the document's own codes); more_like_this (shared words)
+        only breaks ties, as ``_score``."""
         self._ensure()
         try:
             source = self._call(self.client.get, index=self.alias, id=key)["_source"]
         except NotFoundError:
             return []
+        own = {facet: list(source.get(facet) or []) for facet in SIMILAR_FACETS}
         should = [
             Q(
                 "more_like_this",
@@ -196,20 +238,24 @@ class QueriesMixin:
                 max_query_terms=25,
             )
         ]
-        for facet, boost in (
-            ("theme", 4.0),
-            ("departement", 3.0),
-            ("domain", 1.5),
-            ("region", 1.0),
-        ):
-            if source.get(facet):
-                should.append(Q("terms", **{facet: source[facet], "boost": boost}))
+        should += [Q("terms", **{facet: values}) for facet, values in own.items() if values]
         search = (
             Search(using=self.client, index=self.alias)
             .query(Q("bool", should=should, minimum_should_match=1))
             .filter("terms", visibility=sorted(principals))
             .filter("term", kind=source["kind"])
-            .exclude("ids", values=[key])[:limit]
+            .exclude("ids", values=[key])
+            .sort(
+                {
+                    "_script": {
+                        "type": "number",
+                        "order": "desc",
+                        "script": {"source": SIMILAR_SCRIPT, "params": own},
+                    }
+                },
+                {"_score": {"order": "desc"}},
+                "key",
+            )[:limit]
         )
         return [_hit(hit) for hit in self._call(search.execute)]
 

@@ -170,7 +170,9 @@ def test_command_line_import_with_dry_run(source, tmp_path):
     out = io.StringIO()
     call_command("import_source", "reseau", str(path), "--dry-run", stdout=out)
     text = out.getvalue()
-    assert "Essai à blanc — reseau : Terminé. 2 créés" in text
+    assert (
+        "Essai à blanc — reseau : Terminé. 3 enregistrements lus = 2 créés + 0 mis à jour" in text
+    )
     assert "ligne 3 (title) : titre manquant" in text
     assert not ProjectPage.objects.exists()
     call_command("import_source", "reseau", str(path), stdout=io.StringIO())

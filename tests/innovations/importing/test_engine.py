@@ -8,7 +8,6 @@ import pytest
 from innovations.importing import engine
 from innovations.models import (
     ImportConflict,
-    ImportRun,
     ProjectPage,
     ProjectSourceRecord,
     RunStatus,
@@ -89,18 +88,22 @@ def test_first_import_creates_live_projects_and_reports_each_bad_row(source, edi
         + row("1", "Épicerie solidaire du port", theme="alimentation", site="epicerie.example")
         + row("2", "", theme="emploi")  # no title
         + row("3", "Atelier vélo", commune="Nulle-Part", cp="", lat="", lon="")
-        + row("4", "Ressourcerie des îles", lat="40,7", lon="-74,0")  # New York
-        + row("5", "Jardin partagé", site="http://exa mple")
+        + row("4", "Ressourcerie des îles", lat="40,7", lon="-74,0")  # New York, French address
+        + row("5", "Jardin partagé", site="http://exa mple")  # optional value: dropped
         + row("6", "Repair café", commune="Rennes", cp="35000", lat="", lon="")
     )
     run = import_file(source=source, path=path, user=editor)
     assert run.status == RunStatus.DONE
-    assert (run.created, run.rejected, run.updated, run.unchanged) == (2, 4, 0, 0)
-    errors = {(e.row, e.field): e.reason for e in run.row_errors.all()}
-    assert errors[(3, "title")] == "titre manquant"
-    assert "commune inconnue" in errors[(4, "commune")]
-    assert "en dehors de la France" in errors[(5, "coordonnées")]
-    assert "adresse web invalide" in errors[(6, "website")]
+    assert (run.created, run.rejected, run.updated, run.unchanged) == (4, 2, 0, 0)
+    errors = {(e.row, e.field): e.reason for e in run.row_errors.filter(severity="error")}
+    assert errors == {
+        (3, "title"): "titre manquant",
+        (4, "commune"): "commune inconnue « Nulle-Part »",
+    }
+    warnings = {(e.row, e.field): e.reason for e in run.row_errors.filter(severity="warning")}
+    assert "coordonnées à l'étranger" in warnings[(5, "coordonnées")]
+    assert "adresse web invalide" in warnings[(6, "website")]
+    assert imported(source, "5").website == ""
     project = imported(source, "1")
     assert project.live
     assert project.website == "https://epicerie.example"
@@ -158,14 +161,15 @@ def test_a_tenth_of_malformed_rows_are_rejected_and_the_rest_imported(source, ed
     lines = [HEADER]
     for n in range(1, 101):
         if n % 10 == 0:
-            lines.append(f"{n};Projet {n};trop;peu\n")  # malformed: too few columns
+            # malformed: more cells than the header has columns
+            lines.append(row(str(n), f"Projet {n}").replace("\n", ";en;trop\n"))
         else:
             lines.append(row(str(n), f"Projet numéro {n}"))
     run = import_file(source=source, path=write("".join(lines)), user=editor)
     assert (run.created, run.rejected) == (90, 10)
     reasons = list(run.row_errors.values_list("row", "reason"))
     assert [r for r, _ in reasons] == [n + 1 for n in range(10, 101, 10)]
-    assert all("4 colonnes au lieu de 9" in reason for _, reason in reasons)
+    assert all("11 colonnes au lieu de 9" in reason for _, reason in reasons)
 
 
 def test_truncated_file_is_refused_and_nothing_written(source, editor, write):
@@ -196,16 +200,19 @@ def test_crash_mid_import_leaves_whole_batches_and_a_rerun_completes(
     ProjectPage.objects.all().delete()
     ProjectSourceRecord.objects.all().delete()
 
-    failed = ImportRun.objects.create(source=source, filename=path.name)
-    from innovations.importing.mapping import compile_mapping
-    from innovations.importing.readers import read_path
+    # The fault comes from the test: the third batch's write fails.
+    real_create = engine.create_projects
+    calls = []
 
-    engine.run_import(
-        run=failed,
-        mapping=compile_mapping(MAPPING),
-        read=lambda: read_path(path),
-        fail_after_batches=2,
-    )
+    def failing_create(**kwargs):
+        calls.append(1)
+        if len(calls) > 2:
+            raise RuntimeError("panne de la base pendant le troisième lot")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(engine, "create_projects", failing_create)
+    failed = import_file(source=source, path=path, user=editor)
+    monkeypatch.setattr(engine, "create_projects", real_create)
     assert failed.status == RunStatus.FAILED
     assert "relancez" in failed.message
     assert ProjectPage.objects.count() == 20  # two whole batches, nothing of the third
@@ -243,8 +250,13 @@ def test_changed_record_is_updated_and_removed_one_unpublished(source, editor, w
     claimed = imported(source, "3")
     claimed.owner = owner
     claimed.save(update_fields=["owner"])
+    # The complete list (the editor says so, and confirms: 2 of 3 projects absent).
     run = import_file(
-        source=source, path=write(HEADER + row("1", "Épicerie solidaire")), user=editor
+        source=source,
+        path=write(HEADER + row("1", "Épicerie solidaire")),
+        user=editor,
+        complete=True,
+        confirmed=True,
     )
     assert (run.updated, run.unpublished) == (1, 1)
     assert imported(source, "1").title == "Épicerie solidaire"

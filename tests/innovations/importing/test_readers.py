@@ -48,23 +48,58 @@ def test_csv_with_windows_line_endings_and_quoted_line_breaks():
     assert result.records[0].data["description"] == "deux\r\nlignes"
 
 
-def test_csv_malformed_middle_row_is_reported_not_dropped():
-    content = "id,nom,commune\n1,A,Brest\n2,B\n3,C,Rennes\n"
+def test_csv_long_middle_row_is_reported_not_dropped():
+    content = "id,nom,commune\n1,A,Brest\n2,B,Brest,en trop\n3,C,Rennes\n"
     result = read_bytes(content.encode(), filename="x.csv")
     assert len(result.records) == 3
     bad = result.records[1]
     assert bad.row == 3
-    assert "2 colonnes au lieu de 3" in bad.data["__erreur__"]
+    assert "4 colonnes au lieu de 3" in bad.data["__erreur__"]
     assert "__erreur__" not in result.records[2].data
 
 
+def test_csv_short_rows_read_as_padded_with_empty_cells():
+    # A spreadsheet export drops the empty cells at the end of a row, last row
+    # included (and without a final line break): complete in spirit, not truncated.
+    header = ",".join(f"c{n}" for n in range(1, 21))
+    content = f"{header}\n1,A,Brest\n2,B,Rennes,,,,,,,,,,,,,,,,,x\n3,C,Brest,d,e,f,g,h,i,j"
+    result = read_bytes(content.encode(), filename="x.csv")
+    assert [r.row for r in result.records] == [2, 3, 4]
+    assert all("__erreur__" not in r.data for r in result.records)
+    assert result.records[0].data["c3"] == "Brest"
+    assert result.records[0].data["c20"] == ""  # padded
+    assert result.records[2].data["c10"] == "j" and result.records[2].data["c11"] == ""
+
+
+def test_csv_empty_extra_cells_are_no_error():
+    result = read_bytes(b"id,nom\n1,A,,\n", filename="x.csv")
+    assert result.records[0].data == {"id": "1", "nom": "A"}
+
+
 def test_truncated_csv_is_refused_as_a_whole():
-    content = 'id,nom,description\n1,A,"texte\n2,B,"ouvert'
-    with pytest.raises(ImportFileError, match="tronqué"):
-        read_bytes(content.encode(), filename="x.csv")
-    cut = "id,nom,commune,description\n1,A,Brest,ok\n2,B,Ren"
-    with pytest.raises(ImportFileError, match="tronqué"):
-        read_bytes(cut.encode(), filename="x.csv")
+    # Truncated means it ends inside a record: a quote opened and never closed.
+    for content in ('id,nom,description\n1,A,"texte\n2,B,"ouvert', 'id,nom\n1,"A\n2,B\n'):
+        with pytest.raises(ImportFileError, match="tronqué"):
+            read_bytes(content.encode(), filename="x.csv")
+
+
+def test_xlsx_short_rows_are_padded_and_long_rows_reported():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "nom", "commune"])
+    sheet.append(["1", "A"])
+    sheet.append(["2", "B", "Brest", "en trop"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = read_bytes(buffer.getvalue(), filename="x.xlsx")
+    assert result.records[0].data == {"id": "1", "nom": "A", "commune": ""}
+    assert "4 colonnes au lieu de 3" in result.records[1].data["__erreur__"]
+
+
+def test_json_keys_are_read_without_surrounding_spaces():
+    result = read_bytes(json.dumps([{"Nom ": "A", " id": 1}]).encode(), filename="x.json")
+    assert result.records[0].data == {"Nom": "A", "id": 1}
+    assert result.columns == ["Nom", "id"]
 
 
 def test_binary_and_empty_files_are_refused():

@@ -165,7 +165,7 @@ def test_mapping_compiles_and_reads_the_file(dataset):
 def _rejections_by_reason(run: ImportRun) -> Counter:
     """Rejected rows counted by their first « field: reason »."""
     first: dict[int, str] = {}
-    for error in run.row_errors.order_by("pk"):
+    for error in run.row_errors.filter(severity="error").order_by("pk"):
         first.setdefault(error.row, _category(error.field, error.reason))
     return Counter(first.values())
 
@@ -216,9 +216,17 @@ def test_real_file_imports_with_every_record_accounted_for(
         run.created + run.unchanged + run.rejected + dataset.skipped + dataset.merged
         == dataset.records
     )
+    # …as the run's own figures say (import_source prints them in one line).
+    assert (run.records_read, run.skipped, run.merged, run.held) == (
+        dataset.records,
+        dataset.skipped,
+        dataset.merged,
+        0,
+    )
+    assert run.plan["unpublish"] == [] and run.plan["folded"] == []
 
     # Every rejected row says where and why, in French.
-    errors = list(run.row_errors.all())
+    errors = list(run.row_errors.filter(severity="error"))
     assert all(e.row >= 1 and e.field and e.reason.strip() for e in errors)
     assert _rejections_by_reason(run) == expected_rejections
     assert _rejections_by_reason(dry) == expected_rejections
