@@ -137,3 +137,46 @@ class SearchQueryDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.query}"
+
+
+class SearchDeadLetter(models.Model):
+    """A document the engine refused for good (a mapping or parse error, not an
+    outage): kept with the engine's reason for editors, never retried blindly. It
+    leaves the list when the document is indexed again successfully."""
+
+    key = models.CharField(_("document"), max_length=200, unique=True)
+    kind = models.CharField(_("type"), max_length=40)
+    object_id = models.CharField(_("identifiant"), max_length=64)
+    reason = models.TextField(_("raison"))
+    attempts = models.PositiveIntegerField(_("tentatives"), default=1)
+    first_failed_at = models.DateTimeField(_("premier échec"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("dernier échec"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("document refusé par le moteur")
+        verbose_name_plural = _("documents refusés par le moteur")
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class SearchSynonym(models.Model):
+    """One line of equivalent terms, edited by editors (« ESS, économie sociale et
+    solidaire »): a query containing any of them also looks for the others. Terms
+    may be words or phrases; acronyms are terms like any other."""
+
+    terms = models.TextField(
+        _("termes équivalents"),
+        help_text=_("Séparés par des virgules, par exemple : ESS, économie sociale et solidaire"),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("synonyme")
+        verbose_name_plural = _("synonymes")
+        ordering = ["terms"]
+
+    def __str__(self) -> str:
+        return self.terms
