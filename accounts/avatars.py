@@ -1,4 +1,4 @@
-"""Avatar uploads: a square WebP of AVATAR_SIZE pixels, through cms.images."""
+"""Avatar uploads: a square WebP of AVATAR_SIZE pixels, through core.images."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 
-from cms.images import image_reencode
+from core.images import image_reencode
 
 
 def avatar_reencode(upload: UploadedFile) -> ContentFile:

@@ -6,9 +6,9 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from cms.forms import GroupedCheckboxSelectMultiple, SiteFormMixin, SiteModelForm
-from innovations.selectors import grouped_theme_choices, territory_choices_for_profile
+from core.forms import GroupedCheckboxSelectMultiple, SiteFormMixin, SiteModelForm
 
+from . import profile_extensions
 from .models import Profile
 
 EMPTY_CHOICE = _("— Aucun —")
@@ -62,9 +62,12 @@ class ProfileForm(SiteModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["home_territory"]
-        field.queryset = territory_choices_for_profile()
-        field.help_text = _("Votre région ou votre département.")
+        # Territories and themes belong to innovations, which sets their choices
+        # (accounts/profile_extensions.py).
+        for name, setup in profile_extensions.field_setups().items():
+            if name in self.fields:
+                setup(self.fields[name])
+        self.fields["home_territory"].help_text = _("Votre région ou votre département.")
         # One wording for « nothing chosen » in every list (Django's is « --------- »).
         for field in self.fields.values():
             if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
@@ -79,10 +82,6 @@ class ProfileForm(SiteModelForm):
         # Nothing to remove without a photo.
         if not (self.instance and self.instance.avatar):
             del self.fields["remove_avatar"]
-        self.fields["interests"].queryset = self.fields["interests"].queryset.select_related(
-            "domain"
-        )
-        self.fields["interests"].choices = grouped_theme_choices()
 
 
 class DeleteAccountForm(SiteFormMixin, forms.Form):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import selectors, services
+from . import profile_extensions, selectors, services
 from .forms import DeleteAccountForm, ProfileForm
 
 
@@ -87,10 +87,6 @@ def profile_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = selectors.profile_visible(user_id=user_id, viewer=request.user)
     if profile is None:
         raise Http404(_("Ce profil n'existe pas ou n'est pas public."))
-    from innovations.selectors import projects_of_member_public
-
-    return render(
-        request,
-        "accounts/profile_detail.html",
-        {"profile": profile, "projects": projects_of_member_public(user_id=user_id)},
-    )
+    # Sections of other apps (the member's projects): accounts/profile_extensions.py.
+    sections = profile_extensions.profile_sections_context(user_id=user_id, viewer=request.user)
+    return render(request, "accounts/profile_detail.html", {"profile": profile, **sections})

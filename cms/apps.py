@@ -8,9 +8,9 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import core.converters  # noqa: F401 — registers <id:…> before any URLconf loads
         from search.registry import register_adapter
 
-        from . import converters  # noqa: F401 — registers <id:…> before any URLconf loads
         from .search_documents import EditorialPageAdapter
 
         register_adapter(EditorialPageAdapter())

@@ -9,7 +9,7 @@ import sys
 
 
 def load_settings_or_exit() -> None:
-    from cms.settings.env import ConfigurationError
+    from core.env import ConfigurationError
 
     module = os.environ.get("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
     try:

@@ -13,6 +13,9 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from core.forms import SiteFormMixin
+
+from . import page_views
 from .blocks import editorial_blocks
 
 
@@ -50,6 +53,19 @@ class BasePage(Page):
     def summary_text(self) -> str:
         return self.listing_summary or self.search_description or ""
 
+    # What a page shows comes from the view layer of its app (cms/page_views.py):
+    # a model imports neither selectors nor views.
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context.update(page_views.context_for(page=self, request=request))
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        view = page_views.view_for(page=self)
+        if view is None:
+            return super().serve(request, *args, **kwargs)
+        return view(request, self, *args, **kwargs)
+
 
 class HomePage(BasePage):
     intro = models.CharField(_("accroche"), max_length=250, blank=True)
@@ -62,13 +78,6 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("page d'accueil")
-
-    def get_context(self, request, *args, **kwargs):
-        from cms.selectors import home_page_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(home_page_context(request=request))
-        return context
 
 
 class EditorialPage(BasePage):
@@ -122,8 +131,6 @@ class ContactPage(AbstractEmailForm):
         verbose_name = _("page de contact")
 
     def get_form_class(self):
-        from cms.forms import SiteFormMixin
-
         base = super().get_form_class()
         return type(base.__name__, (SiteFormMixin, base), {})
 

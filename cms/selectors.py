@@ -1,4 +1,4 @@
-"""Read-side helpers of the site shell and the home page."""
+"""Read-side helpers of the site shell (header and footer navigation)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
+
+from .models import SiteShellSettings
 
 
 @dataclass(frozen=True)
@@ -38,8 +40,6 @@ def _is_current(url: str, request: HttpRequest) -> bool:
 def site_navigation(*, request: HttpRequest) -> dict[str, list[NavItem]]:
     """Header and footer links. Pages come from the SiteShellSettings chosen by
     editors; a link whose target is missing or unpublished is left out."""
-    from cms.models import SiteShellSettings
-
     shell = SiteShellSettings.for_request(request)
     main = [
         (_("Projets"), _page_url(shell.projects_page, request)),
@@ -56,14 +56,4 @@ def site_navigation(*, request: HttpRequest) -> dict[str, list[NavItem]]:
     return {
         "main_nav": [NavItem(label, url, _is_current(url, request)) for label, url in main if url],
         "footer_nav": [NavItem(label, url) for label, url in footer if url],
-    }
-
-
-def home_page_context(*, request: HttpRequest) -> dict:
-    from innovations.selectors import project_index_page, projects_latest, projects_live
-
-    return {
-        "latest_projects": projects_latest(limit=6),
-        "project_count": projects_live().count(),
-        "projects_page": project_index_page(),
     }

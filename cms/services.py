@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 
-from .absolute_urls import site_url_declared
+from core.absolute_urls import site_url_declared
+
 from .models import HomePage
 
 # Addresses a server listens on that no browser should be sent to.
@@ -23,7 +24,7 @@ def _site_address() -> tuple[str, int]:
 
 def site_address_ensure(*, hostname: str = "", port: int | None = None) -> Site | None:
     """Point the default Site (its root_url: Wagtail's sitemap, page.full_url, and our
-    absolute links outside a request, cms/absolute_urls.py) at the address the site
+    absolute links outside a request, core/absolute_urls.py) at the address the site
     is served on: SITE_URL when it is declared in the environment, else ``hostname``
     and ``port`` (make run's HOST and PORT; 0.0.0.0 — every interface — becomes
     127.0.0.1). Without either, nothing changes. Idempotent; returns the site."""

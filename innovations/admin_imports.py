@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from cms.csvsafe import csv_writer
+from core.csvsafe import csv_writer
 
 from .importing.duplicates import duplicate_dismiss, projects_merge
 from .importing.plan import field_label

@@ -19,9 +19,9 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.throttling import BaseThrottle, SimpleRateThrottle
 
-from cms.api_errors import ErrorOut, ValidationErrorOut
-from cms.client_ip import client_ip
-from cms.converters import ApiId
+from core.api_errors import ErrorOut, ValidationErrorOut
+from core.client_ip import client_ip
+from core.converters import ApiId
 from search.api import QueryErrorOut, SearchParams, query_error
 from search.indexing import enqueue
 from search.query import QueryError, check_text, parse_params, unknown_param_warnings
@@ -69,7 +69,7 @@ _bucket: ContextVar[_Bucket | None] = ContextVar("api_throttle_bucket", default=
 
 
 class CallerThrottle(BaseThrottle):
-    """120 requests a minute per client address (cms/client_ip.py), 1 200 per valid
+    """120 requests a minute per client address (core/client_ip.py), 1 200 per valid
     partner API key; an unknown or revoked key counts as no key.
 
     django-ninja keeps one throttle instance per endpoint, shared by every request

@@ -21,4 +21,10 @@ class InnovationsConfig(AppConfig):
         for facet, labeller in search_documents.FACET_LABELLERS.items():
             search_registry.register_facet_labeller(facet, labeller)
         search_registry.register_suggestion_provider(search_documents.suggest_themes_and_places)
+        search_registry.register_concept_provider(search_documents.taxonomy_concepts)
+        search_documents.connect_concept_cache()
         register_place_resolver(search_documents.resolve_place)
+        # What this app shows on pages other apps own (home, profiles, listing).
+        from .views import registrations
+
+        registrations.connect()

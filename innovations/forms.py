@@ -8,7 +8,7 @@ from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from cms.blocks import TEXT_BLOCKS, stream_text
-from cms.forms import GroupedCheckboxSelectMultiple, SiteForm, SiteFormMixin
+from core.forms import GroupedCheckboxSelectMultiple, SiteForm, SiteFormMixin
 
 from .geo import in_france
 from .models import LegalStatus, Method, Public, Scale, Stage, Theme

@@ -184,8 +184,8 @@ def projects_for_open_data():
 
 def _absolute(path: str) -> str:
     # No request reaches serialise (API, exports, JSON-LD of the page): the default
-    # site's address (cms/absolute_urls.py), which make run points at the served port.
-    from cms.absolute_urls import absolute_url
+    # site's address (core/absolute_urls.py), which make run points at the served port.
+    from core.absolute_urls import absolute_url
 
     return absolute_url(path) if path and path.startswith("/") else path
 

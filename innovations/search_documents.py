@@ -3,18 +3,24 @@ the search engine needs from this app (registered in InnovationsConfig.ready).""
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.models import Site
 
 from cms.blocks import stream_text
-from cms.text import fold
+from core.text import fold
+from search.concepts import ConceptEntry, ConceptMatcher
 from search.documents import SearchDocument
 from search.pages import Restrictions
 from search.query import Place, PlaceChoice, PlaceResolution
-from search.registry import DocumentAdapter, Suggestion
+from search.registry import Concept, DocumentAdapter, Suggestion
 
 from .models import (
     LegalStatus,
@@ -333,3 +339,71 @@ def resolve_place(text: str) -> PlaceResolution:
             others=tuple(_place_choice(t) for t in resolution.others[:5]),
         )
     )
+
+
+# Query understanding: the taxonomy's labels and synonyms name facet values
+# (search/concepts.py). The terms are read once, cached (shared through Redis when
+# configured), dropped when a term is saved or deleted and kept an hour at most.
+CONCEPTS_CACHE_KEY = "innovations:concepts:v1"
+CONCEPTS_CACHE_SECONDS = 3600
+CONCEPT_FACETS = (
+    # (model, facet, what the page calls it: « Compris : public Seniors »)
+    (ThemeDomain, "domain", gettext_lazy("domaine")),
+    (Theme, "theme", gettext_lazy("thème")),
+    (Public, "public", gettext_lazy("public")),
+)
+_matcher: tuple[str, ConceptMatcher, dict] | None = None
+
+
+def _concept_rows() -> tuple[str, list[tuple[str, str, str, str, tuple[str, ...]]]]:
+    cached = cache.get(CONCEPTS_CACHE_KEY)
+    if cached is None:
+        rows = []
+        for model, facet, _kind in CONCEPT_FACETS:
+            for code, french, english, synonyms in model.objects.values_list(
+                "code", "label", "label_en", "synonyms"
+            ):
+                phrases = (french, *(t.strip() for t in synonyms.split(",") if t.strip()))
+                rows.append((facet, code, french, english, phrases))
+        cached = (uuid.uuid4().hex, rows)
+        cache.set(CONCEPTS_CACHE_KEY, cached, CONCEPTS_CACHE_SECONDS)
+    return cached
+
+
+def taxonomy_concepts(text: str) -> list[Concept]:
+    """The domains, sub-themes and publics that ``text`` names by their French label
+    or one of their synonyms (registered as a concept provider)."""
+    global _matcher
+    version, rows = _concept_rows()
+    if _matcher is None or _matcher[0] != version:
+        entries = [
+            ConceptEntry(facet=facet, value=code, label=french, kind_label=facet, phrases=phrases)
+            for facet, code, french, _english, phrases in rows
+        ]
+        english = {(facet, code): en for facet, code, _fr, en, _phrases in rows}
+        _matcher = (version, ConceptMatcher(entries), english)
+    _version, matcher, english = _matcher
+    kinds = {facet: kind for _model, facet, kind in CONCEPT_FACETS}
+    return [
+        Concept(
+            facet=found.facet,
+            value=found.value,
+            # In the reader's language, like the facets' labels.
+            label=localized_label(found.label, english.get((found.facet, found.value), "")),
+            kind_label=str(kinds[found.facet]),
+            phrase=found.phrase,
+        )
+        for found in matcher.find(text)
+    ]
+
+
+def concepts_invalidate(**kwargs) -> None:
+    """Cache housekeeping after a taxonomy change (no rule lives here)."""
+    transaction.on_commit(lambda: cache.delete(CONCEPTS_CACHE_KEY))
+
+
+def connect_concept_cache() -> None:
+    for model, _facet, _kind in CONCEPT_FACETS:
+        uid = f"innovations_concepts_{model.__name__}"
+        post_save.connect(concepts_invalidate, sender=model, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(concepts_invalidate, sender=model, dispatch_uid=f"{uid}_deleted")

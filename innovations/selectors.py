@@ -10,11 +10,12 @@ from django.utils.translation import gettext as _
 from wagtail.models import Revision, WorkflowState
 
 from accounts.selectors import person_shown
-from cms.text import fold
+from core.text import fold
 
 from .models import (
     Openness,
     ProjectClaim,
+    ProjectIndexPage,
     ProjectLocation,
     ProjectMember,
     ProjectPage,
@@ -395,9 +396,7 @@ def projects_latest(*, limit: int = 6) -> list[ProjectPage]:
     return list(with_card_data(projects_live().order_by("-first_published_at", "-pk"))[:limit])
 
 
-def project_index_page():
-    from .models import ProjectIndexPage
-
+def project_index_page() -> ProjectIndexPage | None:
     return ProjectIndexPage.objects.live().first()
 
 

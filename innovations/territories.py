@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from cms.text import fold
+from core.text import fold
 
 from .models import Territory, TerritoryLevel
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from cms.api_errors import ErrorOut, ValidationErrorOut
+from core.api_errors import ErrorOut, ValidationErrorOut
 
 from .documents import FACETS
 from .query import (
@@ -57,6 +57,20 @@ class FacetValueOut(Schema):
     selected: bool
 
 
+class ConceptOut(Schema):
+    """A facet value the query was understood to name (« personnes âgées » → public
+    Seniors): documents tagged with it match that part of the query too."""
+
+    facet: str = Field(description="La facette (« public », « theme », « domain »).")
+    value: str = Field(description="Le code de la valeur (« seniors »).")
+    label: str = Field(description="Son libellé (« Seniors »).")
+    kind: str = Field(description="Ce qu'elle est, en toutes lettres (« public », « thème »).")
+    phrase: str = Field(description="Ce qui l'a nommée dans la requête (« personnes âgées »).")
+    key: str = Field(
+        description="« facet:value » : à passer dans « sans_concept » pour ne pas en tenir compte."
+    )
+
+
 class LinksOut(Schema):
     self: str
     next: str | None = None
@@ -78,6 +92,12 @@ class SearchOut(Schema):
         "(« kind » se filtre par « type=project »)."
     )
     suggestion: str
+    concepts: list[ConceptOut] = Field(
+        description="Ce que la requête a été comprise nommer (thèmes, publics…), appliqué."
+    )
+    dropped_concepts: list[ConceptOut] = Field(
+        description="Concepts reconnus mais écartés par « sans_concept »."
+    )
     links: LinksOut
     warnings: list[str] = Field(
         description="Ce qui a été ignoré, en français : un paramètre inconnu est signalé "
@@ -181,10 +201,26 @@ class SearchParams(Schema):
     )
     page: int = Field(1, **_bounds("Page de résultats.", minimum=1, maximum=MAX_PAGE))
     par_page: int = Field(20, **_bounds("Résultats par page.", minimum=1, maximum=MAX_PER_PAGE))
+    sans_concept: list[str] = Field(
+        [],
+        description="Concepts compris à ne pas appliquer, par leur « key » (« public:seniors ») "
+        "telle que la donne « concepts » ; à répéter pour plusieurs.",
+    )
 
 
 # What /search and /projects answer besides their result.
 SEARCH_ERRORS = {400: QueryErrorOut, 422: ValidationErrorOut, 503: ErrorOut}
+
+
+def _concept(concept) -> dict:
+    return {
+        "facet": concept.facet,
+        "value": concept.value,
+        "label": concept.label,
+        "kind": concept.kind_label,
+        "phrase": concept.phrase,
+        "key": concept.key,
+    }
 
 
 def _result(hit) -> dict:
@@ -242,6 +278,8 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
         },
         "facet_parameters": {facet.name: PARAMS[facet.name] for facet in FACETS},
         "suggestion": results.suggestion,
+        "concepts": [_concept(concept) for concept in results.concepts],
+        "dropped_concepts": [_concept(concept) for concept in results.dropped_concepts],
         "warnings": unknown_param_warnings(request.GET),
         "links": {
             "self": link(query.page),

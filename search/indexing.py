@@ -20,8 +20,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .backends import BackendUnavailable, get_backend
-from .models import IndexQueue
+from .backends import BackendUnavailable, DocumentsRejected, get_backend
+from .models import IndexQueue, SearchDeadLetter
 from .registry import adapters
 
 logger = logging.getLogger(__name__)
@@ -100,14 +100,22 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
                 gone.append(f"{kind}:{object_id}")
             else:
                 documents.append(document)
+        retry: dict[str, str] = {}
         try:
-            report.indexed += backend.index(documents)
-            report.deleted += backend.delete(gone)
+            retry = _write(backend, documents=documents, gone=gone, report=report)
         except Exception as exc:  # engine down or refusing: keep the rows, retry later
             report.failed += len(kind_rows)
             report.errors.append(f"{kind}: {type(exc).__name__}: {exc}"[:500])
             _postpone(kind_rows, exc)
             continue
+        if retry:
+            # The engine failed for these documents only (429, 5xx): the queue's backoff.
+            waiting = [row for row in kind_rows if f"{kind}:{row.object_id}" in retry]
+            report.failed += len(waiting)
+            report.errors.extend(f"{key}: {reason}"[:500] for key, reason in retry.items())
+            for row in waiting:
+                _postpone([row], DocumentsRejected(written=0, retry={}, rejected={}), retry)
+            kind_rows = [row for row in kind_rows if f"{kind}:{row.object_id}" not in retry]
         # Delete only rows not re-queued meanwhile (their created_at is unchanged);
         # rows queued together share their created_at: one query per group.
         by_time: dict = defaultdict(list)
@@ -128,12 +136,65 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
     return report
 
 
-def _postpone(rows: list[IndexQueue], exc: Exception) -> None:
+def _write(backend, *, documents: list, gone: list[str], report) -> dict[str, str]:
+    """Send documents and deletions; record what the engine refused for good in the
+    dead-letter list (and clear the list of what it took). Returns the keys the
+    engine failed for now (429, 5xx) → reason: they wait in the queue."""
+    retry: dict[str, str] = {}
+    rejected: dict[str, str] = {}
+    try:
+        report.indexed += backend.index(documents)
+    except DocumentsRejected as exc:
+        report.indexed += exc.written
+        retry.update(exc.retry)
+        rejected.update(exc.rejected)
+    try:
+        report.deleted += backend.delete(gone)
+    except DocumentsRejected as exc:
+        report.deleted += exc.written
+        retry.update(exc.retry)
+        rejected.update(exc.rejected)
+    dead_letters_update(
+        rejected=rejected,
+        written=[d.key for d in documents if d.key not in retry and d.key not in rejected]
+        + [key for key in gone if key not in retry and key not in rejected],
+    )
+    if rejected:
+        report.errors.extend(f"{key}: {reason}"[:500] for key, reason in rejected.items())
+    return retry
+
+
+def dead_letters_update(*, rejected: dict[str, str], written: Iterable[str] = ()) -> None:
+    """Documents the engine refused as written (mapping, parse: not retried) join the
+    dead-letter list with its reason; documents written since leave it."""
+    written = list(written)
+    for start in range(0, len(written), 500):
+        SearchDeadLetter.objects.filter(key__in=written[start : start + 500]).delete()
+    now = timezone.now()
+    for key, reason in rejected.items():
+        kind, _, object_id = key.partition(":")
+        logger.error("Search engine refused %s: %s", key, reason)
+        updated = SearchDeadLetter.objects.filter(key=key).update(
+            reason=reason[:5000], attempts=F("attempts") + 1, last_failed_at=now
+        )
+        if not updated:
+            SearchDeadLetter.objects.create(
+                key=key,
+                kind=kind,
+                object_id=object_id,
+                reason=reason[:5000],
+                first_failed_at=now,
+                last_failed_at=now,
+            )
+
+
+def _postpone(rows: list[IndexQueue], exc: Exception, reasons: dict[str, str] | None = None):
     for row in rows:
         delay = min(timedelta(seconds=30 * 2 ** min(row.attempts, 10)), MAX_BACKOFF)
+        error = (reasons or {}).get(f"{row.kind}:{row.object_id}") or f"{type(exc).__name__}: {exc}"
         IndexQueue.objects.filter(pk=row.pk).update(
             attempts=F("attempts") + 1,
-            last_error=f"{type(exc).__name__}: {exc}"[:1000],
+            last_error=error[:1000],
             next_attempt_at=timezone.now() + delay,
         )
 
@@ -166,13 +227,51 @@ def reindex(
                     chunk = []
             yield from (d for _obj, d in adapter.documents(chunk) if d is not None)
 
-    written = get_backend().rebuild(
-        documents(),
-        kinds=kinds,
-        progress=(lambda done: progress(done, total)) if progress else None,
-    )
+    built: list[str] = []
+
+    def tracked():
+        for document in documents():
+            built.append(document.key)
+            yield document
+
+    try:
+        written = get_backend().rebuild(
+            tracked(),
+            kinds=kinds,
+            progress=(lambda done: progress(done, total)) if progress else None,
+        )
+        rejected: dict[str, str] = {}
+    except DocumentsRejected as exc:  # the rebuild went through without these
+        written, rejected = exc.written, exc.rejected
+    dead_letters_update(rejected=rejected, written=[k for k in built if k not in rejected])
     IndexQueue.objects.filter(kind__in=kinds, created_at__lte=started).delete()
     return written
+
+
+def searchable_count(*, kinds: Iterable[str] | None = None) -> int:
+    """How many documents the database gives now (drafts and hidden objects not)."""
+    registered = adapters()
+    count = 0
+    for kind in kinds or registered:
+        adapter = registered[kind]
+        chunk: list = []
+        for obj in adapter.queryset().iterator(chunk_size=500):
+            chunk.append(obj)
+            if len(chunk) == 500:
+                count += sum(1 for _obj, d in adapter.documents(chunk) if d is not None)
+                chunk = []
+        count += sum(1 for _obj, d in adapter.documents(chunk) if d is not None)
+    return count
+
+
+def index_ensure() -> int | None:
+    """Rebuild the index when it is missing, empty, or holds another number of
+    documents than the database gives (a new engine, content loaded while the
+    engine was elsewhere). Returns how many documents were written, None when the
+    index was in step."""
+    if get_backend().count() == searchable_count():
+        return None
+    return reindex()
 
 
 REPORTED_KEYS = 200  # keys listed in a reconciliation report (its counts are complete)
@@ -243,15 +342,28 @@ def _repair(backend, adapter, objects, indexed, seen, report: ReconcileReport) -
         if indexed.get(document.key) != document.fingerprint():
             stale.append(document)
     if stale:
-        backend.index(stale)
-        report.repaired += len(stale)
+        try:
+            report.repaired += backend.index(stale)
+            retry, rejected = {}, {}
+        except DocumentsRejected as exc:
+            report.repaired += exc.written
+            retry, rejected = exc.retry, exc.rejected
+        dead_letters_update(
+            rejected=rejected,
+            written=[d.key for d in stale if d.key not in retry and d.key not in rejected],
+        )
+        for key in retry:  # the engine failed for them now: the queue retries them
+            kind, _, object_id = key.partition(":")
+            enqueue(kind=kind, object_ids=[object_id], defer=True)
         room = REPORTED_KEYS - len(report.repaired_keys)
         report.repaired_keys.extend(d.key for d in stale[: max(room, 0)])
 
 
 __all__ = [
     "BackendUnavailable",
+    "dead_letters_update",
     "enqueue",
+    "index_ensure",
     "pending_count",
     "process",
     "reconcile",

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field, replace
 
 from django.utils.translation import gettext as _
 
-from cms.textsafe import has_control_characters
+from core.textsafe import has_control_characters
 
 from .documents import FACET_NAMES
+from .registry import Concept
 
 # facet name → URL parameter
 PARAMS: dict[str, str] = {
@@ -34,7 +35,12 @@ ACCEPTED_PARAMS: tuple[str, ...] = (
     "q",
     *PARAMS.values(),
     *("autour", "lat", "lon", "rayon", "tri", "page", "par_page"),
+    "sans_concept",
 )
+# « sans_concept=public:seniors »: a concept understood in the query, dropped by the
+# visitor (search/interpret.py); kept in the shareable URL.
+DROP_CONCEPT_PARAM = "sans_concept"
+MAX_DROPPED_CONCEPTS = 10
 SORTS = ("pertinence", "recents", "alpha", "distance")
 # Kinds whose publication date is news: « Plus récents » ranks them by that date and
 # puts the other documents after them (editorial pages — legal notice, about… — are
@@ -81,6 +87,7 @@ class SearchQuery:
     seed: int = 0  # varies the order of ties, once a day
     facets: bool = True
     highlight: bool = True
+    dropped_concepts: tuple[str, ...] = ()  # « facet:value » keys, see interpret.py
 
     def without(self, facet: str, value: str | None = None) -> SearchQuery:
         filters = dict(self.filters)
@@ -126,7 +133,20 @@ class SearchQuery:
                 params.append(("rayon", f"{self.geo.km:g}"))
         if self.sort != self.default_sort:
             params.append(("tri", self.sort))
+        if self.text:
+            params.extend((DROP_CONCEPT_PARAM, key) for key in self.dropped_concepts)
         return params
+
+    def dropping(self, key: str) -> SearchQuery:
+        """The same search without the concept ``key`` (« public:seniors »)."""
+        if key in self.dropped_concepts:
+            return self
+        return replace(self, dropped_concepts=(*self.dropped_concepts, key), page=1)
+
+    def keeping(self, key: str) -> SearchQuery:
+        """The same search with the concept ``key`` understood again."""
+        kept = tuple(k for k in self.dropped_concepts if k != key)
+        return replace(self, dropped_concepts=kept, page=1)
 
 
 @dataclass
@@ -161,6 +181,10 @@ class SearchResults:
     facets: dict[str, list[FacetCount]] = field(default_factory=dict)
     suggestion: str = ""  # « did you mean »
     promoted: list[Hit] = field(default_factory=list)
+    # What the query was understood to name (search/interpret.py), and the concepts
+    # the visitor dropped (found in the query, not applied).
+    concepts: list[Concept] = field(default_factory=list)
+    dropped_concepts: list[Concept] = field(default_factory=list)
 
     @property
     def pages(self) -> int:
@@ -424,8 +448,14 @@ def parse_params(
         if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
             raise QueryError(_("« lat » et « lon » vont ensemble et doivent être valides."))
         geo = GeoFilter(lat, lon, radius or DEFAULT_RADIUS_KM)
+    dropped = tuple(
+        dict.fromkeys(
+            v.strip()[:160] for v in getlist(DROP_CONCEPT_PARAM) if isinstance(v, str) and v.strip()
+        )
+    )[:MAX_DROPPED_CONCEPTS]
     return SearchQuery(
         text=(params.get("q") or "").strip()[:300],
+        dropped_concepts=dropped,
         filters=filters,
         geo=geo,
         # Without « tri »: nearest first around a place, most relevant otherwise.

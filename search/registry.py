@@ -7,7 +7,10 @@ An app registers, from its AppConfig.ready():
 - facet labellers: turn facet codes (theme codes, INSEE codes…) into labels;
 - principal providers: the visibility principals a user holds (e.g. their
   communities), so private content is found only by those who may see it;
-- suggestion providers: extra « as you type » suggestions (themes, communes).
+- suggestion providers: extra « as you type » suggestions (themes, communes);
+- concept providers: the facet values a query names (« personnes âgées » → the
+  public « Seniors »): documents tagged with them match that part of the query too,
+  with a lower weight than its words (search/interpret.py).
 
 search/ never imports app internals beyond this registration.
 """
@@ -60,10 +63,31 @@ class Suggestion:
     value: str = ""
 
 
+@dataclass(frozen=True)
+class Concept:
+    """A facet value named in a query: ``phrase`` is what named it (a label or one of
+    its synonyms, as the provider knows it), ``kind_label`` the French word for what
+    it is (« thème », « public »), shown as « Compris : public Seniors »."""
+
+    facet: str
+    value: str
+    label: str
+    kind_label: str
+    phrase: str
+
+    @property
+    def key(self) -> str:
+        """``facet:value``: how the page and the API name it to drop it."""
+        return f"{self.facet}:{self.value}"
+
+
+ConceptProvider = Callable[[str], list[Concept]]
+
 _adapters: dict[str, DocumentAdapter] = {}
 _labellers: dict[str, Callable[[Iterable[str]], dict[str, str]]] = {}
 _principal_providers: list[Callable[[object], Iterable[str]]] = []
 _suggestion_providers: list[Callable[[str, int], list[Suggestion]]] = []
+_concept_providers: list[ConceptProvider] = []
 
 
 def register_adapter(adapter: DocumentAdapter) -> None:
@@ -119,3 +143,14 @@ def register_suggestion_provider(provider: Callable[[str, int], list[Suggestion]
 
 def suggestion_providers() -> list[Callable[[str, int], list[Suggestion]]]:
     return list(_suggestion_providers)
+
+
+def register_concept_provider(provider: ConceptProvider) -> None:
+    """``provider(text)`` returns the concepts the query text names (an app knows its
+    taxonomy; search/ knows no field). Registering the same function twice is a no-op."""
+    if provider not in _concept_providers:
+        _concept_providers.append(provider)
+
+
+def concept_providers() -> list[ConceptProvider]:
+    return list(_concept_providers)

@@ -7,7 +7,7 @@ import logging
 from django.db.models import F
 from django.utils import timezone
 
-from cms.text import fold
+from core.text import fold
 
 from .backends import BackendUnavailable, get_backend
 from .models import SearchQueryDay
@@ -41,14 +41,17 @@ def search(*, query: SearchQuery, record: bool = True) -> SearchResults:
     backend = get_backend()
     try:
         results = backend.search(query)
-        if query.text and query.page == 1:
-            results.promoted = _promoted(query)
-            if results.total == 0:
+    except BackendUnavailable as exc:
+        raise SearchUnavailable(str(exc)) from exc
+    if query.text and query.page == 1:
+        results.promoted = _promoted(query)
+        if results.total == 0 and not results.suggestion:
+            try:
                 results.suggestion = backend.vocabulary_suggestion(
                     query.text, principals=query.principals
                 )
-    except BackendUnavailable as exc:
-        raise SearchUnavailable(str(exc)) from exc
+            except BackendUnavailable:  # found results (or none) stay an answer
+                results.suggestion = ""
     if record and query.text and query.page == 1:
         _record(query.text, zero=results.total == 0)
     return results
@@ -123,12 +126,11 @@ def suggest(*, text: str, user, limit: int = 8) -> list[Suggestion]:
     if len(text) < 2:
         return []
     principals = principals_for(user)
-    suggestions = [
-        Suggestion(label=title, category="title", url=url)
-        for title, url in get_backend().suggest_titles(
-            text, principals=principals, limit=max(3, limit // 2)
-        )
-    ]
+    try:
+        titles = get_backend().suggest_titles(text, principals=principals, limit=max(3, limit // 2))
+    except BackendUnavailable:  # engine down: themes and places still answer
+        titles = []
+    suggestions = [Suggestion(label=title, category="title", url=url) for title, url in titles]
     for provider in suggestion_providers():
         suggestions.extend(provider(text, limit))
     return suggestions[:limit]

@@ -16,9 +16,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from cms.absolute_urls import absolute_url
-from cms.csvsafe import csv_writer
-from cms.feeds import SafeAtom1Feed, SafeRss201rev2Feed
+from core.absolute_urls import absolute_url
+from core.csvsafe import csv_writer
+from core.feeds import SafeAtom1Feed, SafeRss201rev2Feed
 
 from .documents import FACETS
 from .query import DEFAULT_RADIUS_KM, PARAMS, PlaceError, QueryError, SearchQuery, parse_params
@@ -117,6 +117,23 @@ def _active_filters(query: SearchQuery, results) -> list[dict]:
     return active
 
 
+def _understood(query: SearchQuery, results, view: str) -> dict:
+    """The concepts the query was understood to name, each with the URL that drops
+    it (« sans_concept », kept in the shareable URL), and those dropped, with the URL
+    that takes them back (search/interpret.py)."""
+    vue = "carte" if view == "carte" else ""
+    return {
+        "understood": [
+            {"concept": concept, "url": _url(query.dropping(concept.key), vue=vue)}
+            for concept in results.concepts
+        ],
+        "dropped_concepts": [
+            {"concept": concept, "url": _url(query.keeping(concept.key), vue=vue)}
+            for concept in results.dropped_concepts
+        ],
+    }
+
+
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     view = "carte" if request.GET.get("vue") == "carte" else "liste"
@@ -199,6 +216,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "suggestion_url": (
                 _url(replace(query, text=results.suggestion, page=1)) if results.suggestion else ""
             ),
+            **_understood(query, results, view),
         }
     )
     return render(request, "search/search_page.html", context, status=status)

@@ -171,7 +171,7 @@ def test_search_csv_neutralises_formulas(client, formula_projects):
 
 
 def test_exports_keep_ordinary_text_and_negative_numbers_as_numbers():
-    from cms.csvsafe import csv_safe
+    from core.csvsafe import csv_safe
 
     assert csv_safe("Jardin partagé") == "Jardin partagé"
     assert csv_safe(-4.48) == -4.48  # a real number is not a formula

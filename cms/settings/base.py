@@ -8,17 +8,18 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
-from .env import (
+from core.env import (
     bool_var,
     choice_var,
     database_config,
-    elasticsearch_url,
     email_config,
     float_var,
     int_var,
     json_var,
     list_var,
     redis_url,
+    search_engine_settings,
+    search_index_prefix,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -150,9 +151,13 @@ TERRITORIES_COMMUNES_FILE = os.environ.get(
     str(BASE_DIR / "node_modules/@etalab/decoupage-administratif/data/communes.json"),
 )
 
-ELASTICSEARCH_URL = elasticsearch_url()
+# The search engine (Elasticsearch 8/9 or OpenSearch 2/3): URL list, credentials, CA,
+# shards and replicas (README « Moteur de recherche »). None: search in the database.
+SEARCH_ENGINE_SETTINGS = search_engine_settings()
+# The first address, for code that only asks whether an engine is configured.
+ELASTICSEARCH_URL = SEARCH_ENGINE_SETTINGS.urls[0] if SEARCH_ENGINE_SETTINGS else None
 # Prefix of every index name, so environments can share one cluster (cfgov's habit).
-SEARCH_INDEX_PREFIX = os.environ.get("SEARCH_INDEX_PREFIX", "carrefour")
+SEARCH_INDEX_PREFIX = search_index_prefix()
 
 # --- accounts --------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -340,7 +345,7 @@ HEALTHZ_REQUIRED = list_var("HEALTHZ_REQUIRED", ["database", "cache", "channel_l
 # « Authorization: Bearer <HEALTHZ_TOKEN> » (cms/health.py). Empty: no token.
 HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "").strip()
 
-# --- client address behind proxies (cms/client_ip.py) ------------------------------
+# --- client address behind proxies (core/client_ip.py) ------------------------------
 # How many reverse proxies stand in front of the application, each extending
 # X-Forwarded-For; 0 (default): the header is ignored and REMOTE_ADDR is the client.
 # Rate limits (API, contact reveal) count per client address.
@@ -355,5 +360,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The search engine's clients log every request at INFO.
+        "opensearch": {"level": "WARNING"},
+        "elastic_transport": {"level": "WARNING"},
+    },
 }

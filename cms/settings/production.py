@@ -9,6 +9,8 @@ from django.core.checks.security.base import (
     SECRET_KEY_MIN_UNIQUE_CHARACTERS,
 )
 
+from core.env import ConfigurationError, int_var
+
 from .base import *  # noqa: F403
 from .base import (
     ALLOWED_HOSTS,
@@ -17,7 +19,6 @@ from .base import (
     SECRET_KEY,
     bool_var,
 )
-from .env import ConfigurationError, int_var
 
 
 def _check_secret_key(key: str) -> None:

@@ -28,6 +28,12 @@ TASKS = {
 }
 GEOCODER = "centroid"
 
+# The suite searches the database. Engine tests (the `backend` fixture of
+# tests/search/conftest.py) read ELASTICSEARCH_URL from the environment themselves,
+# so CI's engine changes nothing for the other tests.
+SEARCH_ENGINE_SETTINGS = None
+ELASTICSEARCH_URL = None
+
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory database per test run (pytest-django creates it).
     DATABASES["default"]["NAME"] = ":memory:"

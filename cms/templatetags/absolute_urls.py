@@ -1,12 +1,12 @@
 """``{% absolute_url page %}`` or ``{% absolute_url path %}``: the absolute address of a
-page or of a path of the site for this request (cms/absolute_urls.py), for canonical
+page or of a path of the site for this request (core/absolute_urls.py), for canonical
 links, Open Graph and share links."""
 
 from __future__ import annotations
 
 from django import template
 
-from cms.absolute_urls import absolute_url as _absolute_url
+from core.absolute_urls import absolute_url as _absolute_url
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.contrib.redirects.models import Redirect
 
-from cms.text import fold
+from core.text import fold
 
 from ..models import DuplicateCandidate, DuplicateStatus, ProjectPage, ProjectSourceRecord
 

@@ -24,7 +24,7 @@ from taggit.models import Tag
 from wagtail.models import Page
 
 from cms.blocks import stream_from_text, stream_text
-from cms.text import fold
+from core.text import fold
 
 from ..models import (
     Method,

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from cms.text import fold
+from core.text import fold
 
 from ..models import LegalStatus, Method, ProjectPage, ProjectSourceRecord, Public, Theme
 from .records import ERROR, Prepared, ProjectData

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.translation import gettext as _
 
-from cms.text import fold
+from core.text import fold
 
 from ..models import LegalStatus, Scale, Stage
 from ..validators import validate_siret

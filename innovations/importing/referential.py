@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cms.text import fold
+from core.text import fold
 
 from ..models import Territory, TerritoryLevel
 from ..selectors import territory_label

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from cms.text import fold
+from core.text import fold
 
 _TAG = re.compile(r"<[^>]+>")
 

@@ -77,7 +77,11 @@ SDG_LABELS = {
 
 
 class ProjectIndexPage(BasePage):
-    """/projets/: the listing of live projects, filterable by domain and région."""
+    """/projets/: the listing of live projects, filterable by domain and région.
+
+    Served by innovations.views.listing, and project pages get their context from
+    innovations.selectors, both through cms.page_views (innovations/views/registrations.py):
+    a model imports neither views nor selectors."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -88,11 +92,6 @@ class ProjectIndexPage(BasePage):
 
     class Meta:
         verbose_name = _("liste des projets")
-
-    def serve(self, request, *args, **kwargs):
-        from ..views.listing import project_index
-
-        return project_index(request, index_page=self)
 
 
 class ProjectTag(TaggedItemBase):
@@ -202,13 +201,6 @@ class ProjectPage(BasePage):
     @property
     def summary_text(self) -> str:
         return self.summary
-
-    def get_context(self, request, *args, **kwargs):
-        from ..selectors import project_page_context
-
-        context = super().get_context(request, *args, **kwargs)
-        context.update(project_page_context(project=self, request=request))
-        return context
 
 
 class ProjectLocation(Orderable):

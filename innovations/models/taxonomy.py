@@ -90,11 +90,24 @@ class TaxonomyTerm(index.Indexed, models.Model):
         help_text=_("Montré quand l'interface est en anglais ; vide : le libellé français."),
     )
     sort_order = models.PositiveIntegerField(_("ordre"), default=0)
+    # Query understanding (innovations/search_documents.py, taxonomy_concepts): a
+    # search naming the term by its label or one of these finds the projects tagged
+    # with it, even when their text says it otherwise.
+    synonyms = models.TextField(
+        _("synonymes"),
+        blank=True,
+        help_text=_(
+            "Autres façons de le dire, séparées par des virgules (par exemple, pour "
+            "Seniors : personnes âgées, aînés, retraités). Une recherche qui en contient "
+            "un trouve aussi les projets classés ici."
+        ),
+    )
 
     panels = [
         FieldPanel("label"),
         FieldPanel("label_en"),
         FieldPanel("code"),
+        FieldPanel("synonyms"),
         FieldPanel("sort_order"),
     ]
     search_fields = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cms.text import fold
+from core.text import fold
 
 
 class TerritoryLevel(models.TextChoices):

@@ -1,5 +1,7 @@
-"""Partner imports: start a run (file or feed), execute it, mappings as files,
-conflicts and API keys. Admin views, commands and the background task call these."""
+"""Partner imports: start a run (file or feed), mappings as files, conflicts and API
+keys. Admin views and commands call these. Executing a run, now or in the background,
+is innovations/services/import_runs.py (re-exported here): the background task calls
+it, so it imports nothing of this module (issue 11: no services ↔ tasks circle)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from django.utils.translation import pgettext
 
 from ..importing import engine
 from ..importing.mapping import MappingError, compile_mapping
-from ..importing.readers import ImportFileError, read_bytes, read_http_json, read_path
+from ..importing.readers import read_path
 from ..importing.updates import apply_partner_values
 from ..models import (
     ConflictResolution,
@@ -33,6 +35,9 @@ from ..models import (
 )
 from ..models.imports import HeldStatus, ImportHeldRecord
 from ..permissions import is_editor
+
+# import_run_enqueue is re-exported: the admin and the commands call it from here.
+from .import_runs import import_run_enqueue, import_run_execute  # noqa: F401
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -112,52 +117,6 @@ def import_run_again(*, run: ImportRun, user, confirmed: bool = False) -> Import
     )
 
 
-def _reader(run: ImportRun):
-    source = run.source
-    if run.file:
-
-        def read():
-            with run.file.open("rb") as handle:
-                return read_bytes(handle.read(), filename=run.filename)
-
-        return read
-    if source.feed_format in ("", "json"):
-        return lambda: read_http_json(
-            source.feed_url,
-            items_path=source.feed_items_path or None,
-            next_path=source.feed_next_path or None,
-            page_param=source.feed_page_param or None,
-        )
-
-    def download():
-        import requests
-
-        try:
-            response = requests.get(source.feed_url, timeout=60)
-            response.raise_for_status()
-        except requests.RequestException as exc:
-            raise ImportFileError(
-                _("Le flux du partenaire ne répond pas (%(error)s).") % {"error": exc}
-            ) from None
-        return read_bytes(response.content, filename=source.feed_url, format=source.feed_format)
-
-    return download
-
-
-def import_run_execute(*, run: ImportRun, progress=None) -> ImportRun:
-    """Execute a pending run: read, map, validate, write; its report is kept on it."""
-    if run.status not in (RunStatus.PENDING, RunStatus.FAILED):
-        return run
-    try:
-        mapping = compile_mapping(run.source.mapping)
-    except MappingError as exc:
-        run.status, run.message = RunStatus.FAILED, str(exc)
-        run.finished_at = timezone.now()
-        run.save()
-        return run
-    return engine.run_import(run=run, mapping=mapping, read=_reader(run), progress=progress)
-
-
 def import_file(
     *,
     source: Source,
@@ -183,13 +142,6 @@ def import_file(
     return engine.run_import(
         run=run, mapping=mapping, read=lambda: read_path(path), progress=progress
     )
-
-
-def import_run_enqueue(*, run: ImportRun) -> None:
-    """Execute in the background (django-tasks) once the run is committed."""
-    from ..tasks import run_import_task
-
-    transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
 
 
 def import_runs_for_feeds(*, user=None) -> list[ImportRun]:

@@ -10,14 +10,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from cms.absolute_urls import absolute_url, site_root_url
+from core.absolute_urls import absolute_url, site_root_url
 
 from ..models import ProjectPage
 
 
 def _absolute(path: str) -> str:
     # Sent after the commit, outside any request: the default site's address (or
-    # SITE_URL when declared), cms/absolute_urls.py.
+    # SITE_URL when declared), core/absolute_urls.py.
     return absolute_url(path)
 
 

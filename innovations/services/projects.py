@@ -18,7 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, WorkflowState
 
 from cms.blocks import stream_from_text
-from cms.images import image_reencode
+from core.images import image_reencode
 
 from ..models import (
     Method,

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from cms.csvsafe import csv_writer
+from core.csvsafe import csv_writer
 
 from ..models import Openness
 from ..opendata import projects_for_open_data, serialise
@@ -94,7 +94,7 @@ def _csv_row(data: dict) -> list:
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    writer = csv_writer()  # formulas neutralised (cms/csvsafe.py)
+    writer = csv_writer()  # formulas neutralised (core/csvsafe.py)
 
     def rows():
         yield "\ufeff"

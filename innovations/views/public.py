@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from cms.client_ip import client_ip
+from core.client_ip import client_ip
 
 from ..forms import ClaimForm
 from ..models import Openness

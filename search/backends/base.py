@@ -14,6 +14,23 @@ class BackendUnavailable(RuntimeError):
     """The search engine cannot be reached; index updates wait in the queue."""
 
 
+class DocumentsRejected(RuntimeError):
+    """A write went through but some documents were not written. ``retry``: the
+    engine failed for them (429, 5xx) — they go back to the queue with its backoff;
+    ``rejected``: refused as written (a mapping or parse error, 400) — sending them
+    again would fail the same way: they go to the dead-letter list (SearchDeadLetter)
+    with the engine's reason. Keys map to reasons; ``written`` counts the others."""
+
+    def __init__(self, *, written: int, retry: dict[str, str], rejected: dict[str, str]):
+        self.written = written
+        self.retry = dict(retry)
+        self.rejected = dict(rejected)
+        parts = [f"{key}: {reason}" for key, reason in [*retry.items(), *rejected.items()]]
+        super().__init__(
+            f"{len(retry)} à réessayer, {len(rejected)} refusés ({'; '.join(parts[:3])})"
+        )
+
+
 class SearchBackend(ABC):
     name: str = ""
 
@@ -70,3 +87,13 @@ class SearchBackend(ABC):
     @abstractmethod
     def clear(self) -> None:
         """Remove everything (tests and full rebuilds)."""
+
+    def refresh(self) -> None:
+        """Make every write so far visible to searches. Engines do it by themselves
+        within a second (writes never wait for it); tests that read right after
+        writing call it. The database backend's writes are visible at commit."""
+        return None
+
+    def count(self) -> int:
+        """How many documents the index holds (all kinds, all visibilities)."""
+        return len(self.keys())

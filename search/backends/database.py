@@ -1,8 +1,9 @@
 """The embedded default: search in the main database.
 
 SQLite: an FTS5 table fed with our French analysis (search/text.py).
-PostgreSQL: a tsvector column with the `french_unaccent` configuration (French
-stemming and stop words after `unaccent`), GIN-indexed.
+PostgreSQL: a tsvector column of the same analysed tokens (``simple``
+configuration), GIN-indexed. Queries are read by search/interpret.py (synonyms,
+concepts, the OR rule) and run in dbquery.py.
 Facets, visibility and points are rows of their own (search/models.py), mirrored
 in each process as bitmaps for filtering and disjunctive facet counts (facets.py);
 searching itself is in dbquery.py.
@@ -18,7 +19,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from cms.text import fold
+from core.text import fold
 
 from .. import text as analysis
 from ..documents import PUBLIC, SearchDocument
@@ -125,12 +126,21 @@ class DatabaseBackend(SearchBackend):
                     (entry_id, VISIBILITY_FACET, p[:120]) for p in sorted(set(document.visibility))
                 )
                 point_rows.extend((entry_id, lat, lon) for lat, lon in document.points)
+                # The vocabulary typos are corrected against (dbquery.corrections)
+                # and « did you mean » picks from: title, summary, labels, tags.
                 words.update(
                     w
                     for w in analysis.folded_words(
-                        " ".join([document.title, *document.theme_labels, *document.tags])
+                        " ".join(
+                            [
+                                document.title,
+                                document.summary,
+                                *document.theme_labels,
+                                *document.tags,
+                            ]
+                        )
                     )
-                    if 3 <= len(w) <= 60 and not w.isdigit()
+                    if 3 <= len(w) <= 60 and w.isalpha()
                 )
             # Plain executemany: these rows are many and simple, the ORM adds nothing.
             with connection.cursor() as cursor:

@@ -1,6 +1,12 @@
 """Searching with the database backend: full text and distance in SQL, filters,
 visibility and disjunctive facet counts on the in-process bitmaps (facets.py),
-then one SQL query for the rows of the requested page."""
+then one SQL query for the rows of the requested page.
+
+Text follows search/interpret.py: one full-text lookup per unit of the query (its
+alternatives: the words, their synonyms, their corrections when a word matches
+nothing), facet postings for the concepts understood, then the OR rule — every
+document matching a unit is found, ordered by coordination, then text score.
+"""
 
 from __future__ import annotations
 
@@ -9,18 +15,25 @@ import math
 
 import numpy as np
 from django.db import connection
+from django.db.models.functions import Length
 from django.utils.dateparse import parse_datetime
 
 from .. import text as analysis
 from ..documents import FACET_NAMES, PUBLIC
-from ..models import VISIBILITY_FACET, SearchEntry
+from ..interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
+from ..models import VISIBILITY_FACET, SearchEntry, SearchTerm
 from ..query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
 from ..registry import facet_labels
-from .dbsql import TextIndex
+from .dbsql import FULL_RANKING_LIMIT, TextIndex
 from .facets import FacetBitmaps, bitmaps
 
 FACET_LIMIT = 300
 DIVERSITY_PRIME = 10007
+MAX_CORRECTIONS = 5  # vocabulary words tried for a word that matches nothing
+# The ranking key (search/interpret.py): the coordination (units matched, 1 by text,
+# 0.8 by a concept; levels 0.2 apart at least) × LEVEL_SCALE outweighs the text score
+# (0–1) plus the concept bonus, which order documents within a level.
+LEVEL_SCALE = 10.0
 
 
 def multiplier(seed: int) -> int:
@@ -103,7 +116,7 @@ def _order(
     index: FacetBitmaps,
     query: SearchQuery,
     ids: np.ndarray,
-    text_scores: np.ndarray | str | None,
+    text_scores: np.ndarray | None,
     distances: np.ndarray | None,
 ) -> np.ndarray:
     diversity = (ids * multiplier(query.seed)) % DIVERSITY_PRIME
@@ -116,30 +129,111 @@ def _order(
         return np.array(sorted(ids.tolist(), key=lambda i: (index.titles.get(i, ""), i)))
     if sort == "distance" and distances is not None:
         return ids[np.lexsort((ids, diversity, distances[ids]))]
-    if isinstance(text_scores, str):
-        # Broad query, no bm25: documents whose title holds the query words first.
-        stems = [s for s in analysis.parse(query.text).raw_words if s]
-        keys = np.array(
-            [-sum(f" {w}" in f" {index.titles.get(i, '')}" for w in stems) for i in ids.tolist()]
-        )
-        return ids[np.lexsort((ids, diversity, keys))]
     if text_scores is not None:
         return ids[np.lexsort((ids, diversity, text_scores[ids]))]
     return ids[np.lexsort((ids, diversity))]
 
 
+def corrections(word: str) -> list[tuple[str, tuple[str, ...]]]:
+    """Indexed words within the edit distance the word's length allows (search/text.py,
+    max_edits), nearest first, with their stems: the alternatives of a word that
+    matches nothing. The vocabulary (SearchTerm) is narrowed in SQL to words of the
+    same first letter and a close length."""
+    limit = analysis.max_edits(word)
+    if not limit:
+        return []
+    candidates = (
+        SearchTerm.objects.filter(term__startswith=word[0])
+        .annotate(size=Length("term"))
+        .filter(size__gte=len(word) - limit, size__lte=len(word) + limit)
+        .values_list("term", flat=True)
+    )
+    near, far = [], []
+    for term in candidates:
+        if term == word:
+            continue
+        if analysis.within_edits(word, term, 1):
+            near.append(term)
+        elif limit > 1 and analysis.within_edits(word, term, limit):
+            far.append(term)
+    found: dict[tuple[str, ...], str] = {}
+    for term in (*sorted(near), *sorted(far)):
+        tokens = tuple(analysis.analyse(term))
+        if tokens and tokens not in found:
+            found[tokens] = term
+    return [(term, tokens) for tokens, term in found.items()][:MAX_CORRECTIONS]
+
+
+def _text_ranking(
+    index: FacetBitmaps, plan: Interpretation, text_index: TextIndex
+) -> tuple[int, np.ndarray, frozenset[str], dict[str, str]]:
+    """(mask of the documents found, ranking key by entry id — lower first —, the
+    stems looked for, the words corrected) under the OR rule of search/interpret.py."""
+    size = index.nbytes * 8
+    coordination = np.zeros(size)  # Σ over units of the best match weight
+    required = np.ones(size, dtype=bool)
+    bonus = np.zeros(size)
+    concept_ids = {}
+    for clause in plan.clauses:
+        ids = index.ids_of(index.posting(clause.concept.facet, clause.concept.value))
+        concept_ids[clause.concept.key] = ids
+        bonus[ids] = CONCEPT_BONUS
+    alternatives: list[tuple[str, ...]] = []
+    corrected: dict[str, str] = {}
+    for position, unit in enumerate(plan.units):
+        unit_alternatives = unit.alternatives
+        ids = text_index.unit_ids(unit_alternatives)
+        if not len(ids) and unit.fuzzy_eligible:
+            fixed = corrections(unit.folded)
+            if fixed:
+                corrected[unit.folded] = fixed[0][0]
+                unit_alternatives = unit_alternatives + tuple(tokens for _t, tokens in fixed)
+                ids = text_index.unit_ids(unit_alternatives[1:])
+        alternatives.extend(unit_alternatives)
+        weight = np.zeros(size)
+        weight[ids[ids < size]] = TEXT_WEIGHT
+        for clause in plan.clauses:
+            if position in clause.units:
+                tagged = concept_ids[clause.concept.key]
+                weight[tagged] = np.maximum(weight[tagged], CONCEPT_WEIGHT)
+        if unit.required:
+            required &= weight > 0
+        coordination += weight
+    found = np.flatnonzero((coordination > 0) & required)
+    text = np.zeros(size)
+    if 0 < len(found) <= FULL_RANKING_LIMIT:
+        ids, scores = text_index.scores(alternatives)
+        keep = ids < size
+        text[ids[keep]] = scores[keep]
+        best = text.max()
+        if best > 0:
+            text /= best
+    elif len(found):
+        # A very broad query: bm25 over every match would cost more than the rest of
+        # the search; documents whose title holds the words come first instead.
+        stems = plan.stems()
+        for entry_id in found.tolist():
+            title = index.titles.get(entry_id, "")
+            text[entry_id] = sum(stem in stems for stem in analysis.analyse(title)) / 10
+    key = -(np.round(coordination, 3) * LEVEL_SCALE + np.minimum(text, 1.0) + bonus)
+    used = frozenset(t for alternative in alternatives for t in alternative)
+    return index.mask_of(found), key, used, corrected
+
+
 def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
-    parsed = analysis.parse(query.text)
     index = bitmaps()
     base = visible_mask(index, query.principals)
     text_scores = distances = None
+    plan = None
+    stems: frozenset[str] = frozenset()
+    corrected: dict[str, str] = {}
     if query.text:
-        if parsed.empty and not text_index.accepts_raw:
+        plan = interpret(text=query.text, dropped=query.dropped_concepts)
+        if plan.empty:
             base = 0  # only stop words or punctuation: nothing can match
         else:
-            ids, scores = text_index.match(query.text, parsed)
-            base &= index.mask_of(ids)
-            text_scores = index.dense(ids, scores) if scores is not None else "titles"
+            found, text_scores, stems, corrected = _text_ranking(index, plan, text_index)
+            base &= found
     if query.geo is not None:
         if query.geo.area is not None:
             base &= index.posting(*query.geo.area)
@@ -173,11 +267,27 @@ def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
     if total and query.offset < total:
         ordered = _order(index, query, index.ids_of(full), text_scores, distances)
         page_ids = ordered[query.offset : query.offset + query.per_page].tolist()
-    hits = _hits(page_ids, parsed, query, distances)
-    return SearchResults(query=query, total=total, hits=hits, facets=facets)
+    hits = _hits(page_ids, stems, query, distances)
+    return SearchResults(
+        query=query,
+        total=total,
+        hits=hits,
+        facets=facets,
+        concepts=list(plan.concepts) if plan else [],
+        dropped_concepts=list(plan.dropped) if plan else [],
+        # Words that matched nothing, searched as their nearest indexed words: the
+        # query as corrected is offered (« Vouliez-vous dire »).
+        suggestion=_corrected_text(plan, corrected) if corrected and total else "",
+    )
 
 
-def _hits(ids: list[int], parsed, query: SearchQuery, distances: np.ndarray | None) -> list[Hit]:
+def _corrected_text(plan: Interpretation, corrected: dict[str, str]) -> str:
+    return " ".join(corrected.get(word, word) for word in plan.parsed.folded)
+
+
+def _hits(
+    ids: list[int], stems: frozenset[str], query: SearchQuery, distances: np.ndarray | None
+) -> list[Hit]:
     if not ids:
         return []
     rows = {
@@ -205,12 +315,12 @@ def _hits(ids: list[int], parsed, query: SearchQuery, distances: np.ndarray | No
         if isinstance(published_at, str):
             published_at = parse_datetime(published_at)
         highlights = {}
-        if query.highlight and not parsed.empty:
+        if query.highlight and stems:
             highlights = {
-                "title": analysis.highlight(title, parsed),
-                "summary": analysis.highlight(summary, parsed, max_chars=320),
+                "title": analysis.highlight(title, stems=stems),
+                "summary": analysis.highlight(summary, stems=stems, max_chars=320),
             }
-            snippet = analysis.highlight(body, parsed, max_chars=240)
+            snippet = analysis.highlight(body, stems=stems, max_chars=240)
             if "<mark>" in snippet:
                 highlights["body"] = snippet
         distance = float(distances[entry_id]) if distances is not None else None

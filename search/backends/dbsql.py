@@ -1,5 +1,17 @@
 """The full-text parts of the database backend that differ between SQLite (FTS5)
-and PostgreSQL (tsvector). Everything else is shared SQL."""
+and PostgreSQL (tsvector). Everything else is shared SQL.
+
+Both index the tokens of our French analysis (search/text.py), so that a query means
+the same on both: SQLite stores them in FTS5 columns, PostgreSQL in a tsvector built
+with the ``simple`` configuration (no analysis of its own: the tokens are already
+analysed). Field boosts: title > themes, territories and tags (keywords) > summary >
+body — on PostgreSQL the weights A, B, C, D; on SQLite the bm25 column weights, the
+keywords sharing the « extra » column with the summary and written twice there (the
+FTS5 table has no column of their own; a migration would give them one).
+
+Queries arrive as alternatives (search/interpret.py): token sequences, one token a
+word, several a phrase; a document matches a unit when it holds any of them.
+"""
 
 from __future__ import annotations
 
@@ -14,7 +26,8 @@ from ..models import SearchEntry
 FTS_TABLE = "search_fts"
 # Above this many matches, bm25 is not computed (see SqliteText.match).
 FULL_RANKING_LIMIT = 20_000
-PG_CONFIG = "french_unaccent"
+# Pre-analysed tokens: PostgreSQL only splits them (see the module docstring).
+PG_CONFIG = "simple"
 
 
 def _arrays(rows) -> tuple[np.ndarray, np.ndarray]:
@@ -27,9 +40,29 @@ def _fts_quote(token: str) -> str:
     return '"' + token.replace('"', "") + '"'
 
 
-class TextIndex(ABC):
-    accepts_raw = False  # True when the database analyses the raw query itself
+def _fts_alternatives(alternatives) -> str:
+    """FTS5: any of the token sequences (a sequence of several is a phrase)."""
+    return " OR ".join(
+        '"' + " ".join(t.replace('"', "") for t in alt) + '"' for alt in alternatives
+    )
 
+
+def _ts_alternatives(alternatives) -> str:
+    """to_tsquery text: any of the token sequences (``<->``: the next position)."""
+    return " | ".join("(" + " <-> ".join(t for t in alt) + ")" for alt in alternatives if all(alt))
+
+
+def _analysed_columns(entry: SearchEntry) -> tuple[str, str, str, str]:
+    """(title, keywords, summary, body) as analysed tokens."""
+    return (
+        " ".join(analysis.analyse(entry.title)),
+        " ".join(analysis.analyse(entry.keywords)),
+        " ".join(analysis.analyse(entry.summary)),
+        " ".join(analysis.analyse(entry.body)),
+    )
+
+
+class TextIndex(ABC):
     @abstractmethod
     def write(self, rows: list[tuple[int, SearchEntry]]) -> None: ...
 
@@ -40,9 +73,13 @@ class TextIndex(ABC):
     def clear(self) -> None: ...
 
     @abstractmethod
-    def match(self, text: str, parsed) -> tuple[np.ndarray, np.ndarray | None]:
-        """Ids of the entries matching ``text`` and their scores (lower is better), or
-        None for the scores when the query is too broad to score them all."""
+    def unit_ids(self, alternatives) -> np.ndarray:
+        """Ids of the entries holding any of ``alternatives`` (token sequences)."""
+
+    @abstractmethod
+    def scores(self, alternatives) -> tuple[np.ndarray, np.ndarray]:
+        """Ids of the entries holding any of ``alternatives`` and their text scores,
+        higher is better (field boosts included)."""
 
     @abstractmethod
     def title_prefix_ids(self, words: list[str], *, limit: int) -> list[int]:
@@ -61,16 +98,14 @@ class SqliteText(TextIndex):
         """Add the rows of new or cleared entries (``remove`` them first)."""
         if not rows:
             return
-        values = [
-            (
-                entry_id,
-                " ".join(analysis.analyse(entry.title)),
-                " ".join(analysis.folded_words(entry.title)),
-                " ".join(analysis.analyse(f"{entry.summary} {entry.keywords}")),
-                " ".join(analysis.analyse(entry.body)),
+        values = []
+        for entry_id, entry in rows:
+            title, keywords, summary, body = _analysed_columns(entry)
+            # Keywords twice: their boost over the summary in the shared column.
+            extra = " ".join(filter(None, (summary, keywords, keywords)))
+            values.append(
+                (entry_id, title, " ".join(analysis.folded_words(entry.title)), extra, body)
             )
-            for entry_id, entry in rows
-        ]
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO {FTS_TABLE}(rowid, title, title_words, extra, body) "
@@ -93,25 +128,19 @@ class SqliteText(TextIndex):
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {FTS_TABLE}")
 
-    @staticmethod
-    def _expression(parsed) -> str:
-        parts = [_fts_quote(term) for term in parsed.terms]
-        parts += ['"' + " ".join(phrase) + '"' for phrase in parsed.phrases]
-        return "{title extra body} : (" + " AND ".join(parts) + ")"
-
-    def match(self, text, parsed):
-        expression = self._expression(parsed)
+    def unit_ids(self, alternatives):
+        expression = "{title extra body} : (" + _fts_alternatives(alternatives) + ")"
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression]
             )
-            ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-            if len(ids) > FULL_RANKING_LIMIT:
-                # A very broad query: bm25 over every match would cost more than the
-                # rest of the search; the caller ranks the final matches by title.
-                return ids, None
+            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+
+    def scores(self, alternatives):
+        expression = "{title extra body} : (" + _fts_alternatives(alternatives) + ")"
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT rowid, bm25({FTS_TABLE}, 10.0, 0.0, 4.0, 1.0) FROM {FTS_TABLE} "
+                f"SELECT rowid, -bm25({FTS_TABLE}, 10.0, 0.0, 3.0, 1.0) FROM {FTS_TABLE} "
                 f"WHERE {FTS_TABLE} MATCH %s",
                 [expression],
             )
@@ -143,23 +172,27 @@ class SqliteText(TextIndex):
 
 
 class PostgresText(TextIndex):
-    """tsvector with the `french_unaccent` configuration: title weight A, summary
-    and keywords B, body C; `websearch_to_tsquery` understands "phrases"."""
-
-    accepts_raw = True
+    """tsvector of our analysed tokens (``simple`` configuration): title weight A,
+    keywords B, summary C, body D; ts_rank_cd's default weights 1, 0.4, 0.2, 0.1."""
 
     def write(self, rows):
         if not rows:
             return
+        ids, columns = [], ([], [], [], [])
+        for entry_id, entry in rows:
+            ids.append(entry_id)
+            for column, value in zip(columns, _analysed_columns(entry), strict=True):
+                column.append(value)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {SearchEntry._meta.db_table} SET search_vector = "
-                f"setweight(to_tsvector('{PG_CONFIG}', coalesce(title, '')), 'A') || "
-                f"setweight(to_tsvector('{PG_CONFIG}', coalesce(summary, '') || ' ' || "
-                f"coalesce(keywords, '')), 'B') || "
-                f"setweight(to_tsvector('{PG_CONFIG}', coalesce(body, '')), 'C') "
-                "WHERE id = ANY(%s)",
-                [[entry_id for entry_id, _entry in rows]],
+                f"UPDATE {SearchEntry._meta.db_table} AS e SET search_vector = "
+                f"setweight(to_tsvector('{PG_CONFIG}', d.title), 'A') || "
+                f"setweight(to_tsvector('{PG_CONFIG}', d.keywords), 'B') || "
+                f"setweight(to_tsvector('{PG_CONFIG}', d.summary), 'C') || "
+                f"setweight(to_tsvector('{PG_CONFIG}', d.body), 'D') "
+                "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+                "AS d(id, title, keywords, summary, body) WHERE e.id = d.id",
+                [ids, *columns],
             )
 
     def remove(self, ids):
@@ -168,21 +201,28 @@ class PostgresText(TextIndex):
     def clear(self):
         """Rows go with their entries."""
 
-    def match(self, text, parsed):
-        table = SearchEntry._meta.db_table
+    def unit_ids(self, alternatives):
+        expression = _ts_alternatives(alternatives)
+        if not expression:
+            return np.zeros(0, dtype=np.int64)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id FROM {table} "
-                f"WHERE search_vector @@ websearch_to_tsquery('{PG_CONFIG}', %s)",
-                [text],
+                f"SELECT id FROM {SearchEntry._meta.db_table} "
+                f"WHERE search_vector @@ to_tsquery('{PG_CONFIG}', %s)",
+                [expression],
             )
-            ids = np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
-            if len(ids) > FULL_RANKING_LIMIT:
-                return ids, None  # ranked by title by the caller, as on SQLite
+            return np.fromiter((row[0] for row in cursor.fetchall()), dtype=np.int64)
+
+    def scores(self, alternatives):
+        expression = _ts_alternatives(alternatives)
+        if not expression:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT id, -ts_rank_cd(search_vector, query, 1) FROM {table}, "
-                f"websearch_to_tsquery('{PG_CONFIG}', %s) query WHERE search_vector @@ query",
-                [text],
+                f"SELECT id, ts_rank_cd(search_vector, query, 1) FROM "
+                f"{SearchEntry._meta.db_table}, to_tsquery('{PG_CONFIG}', %s) query "
+                "WHERE search_vector @@ query",
+                [expression],
             )
             return _arrays(cursor.fetchall())
 
@@ -199,16 +239,16 @@ class PostgresText(TextIndex):
             return [row[0] for row in cursor.fetchall()]
 
     def any_words(self, text, *, limit):
-        words = [w for w in dict.fromkeys(analysis.folded_words(text)) if len(w) > 2][:8]
-        if not words:
+        stems = [s for s in dict.fromkeys(analysis.analyse(text)) if len(s) > 2][:8]
+        if not stems:
             return []
         with connection.cursor() as cursor:
             # Most shared words first, as SQLite's rank: « more like this » breaks its
             # ties with this order.
             cursor.execute(
                 f"SELECT id FROM {SearchEntry._meta.db_table}, "
-                f"websearch_to_tsquery('{PG_CONFIG}', %s) query WHERE search_vector @@ query "
+                f"to_tsquery('{PG_CONFIG}', %s) query WHERE search_vector @@ query "
                 "ORDER BY ts_rank_cd(search_vector, query) DESC, id LIMIT %s",
-                [" or ".join(words), limit],
+                [" | ".join(stems), limit],
             )
             return [row[0] for row in cursor.fetchall()]

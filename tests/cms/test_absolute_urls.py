@@ -38,7 +38,7 @@ def test_make_run_points_the_site_at_the_served_host_and_port(site_pages, monkey
     monkeypatch.delenv("SITE_URL", raising=False)
     listen_everywhere = "0.0.0.0"  # noqa: S104 — what `HOST=0.0.0.0 make run` passes
     call_command("carrefour_welcome", host=listen_everywhere, port="8011", stdout=StringIO())
-    from cms.absolute_urls import site_root_url
+    from core.absolute_urls import site_root_url
 
     site = Site.objects.get(is_default_site=True)
     # 0.0.0.0 is where daphne listens (every interface), not an address to link to.
@@ -139,7 +139,7 @@ def test_a_declared_site_url_wins(client, project, settings, monkeypatch):
     settings.SITE_URL = "https://carrefour.example.org"
     html = client.get(project.url, **HOST).content.decode()
     assert f'<link rel="canonical" href="https://carrefour.example.org{project.url}">' in html
-    from cms.absolute_urls import absolute_url
+    from core.absolute_urls import absolute_url
 
     assert absolute_url("/projets/") == "https://carrefour.example.org/projets/"
     call_command("setup_carrefour", "--no-demo", stdout=StringIO())
@@ -148,7 +148,7 @@ def test_a_declared_site_url_wins(client, project, settings, monkeypatch):
 
 
 def test_absolute_url_leaves_full_urls_and_empty_values_alone(served_on_8011):
-    from cms.absolute_urls import absolute_url
+    from core.absolute_urls import absolute_url
 
     assert absolute_url("https://partenaire.example.org/fiche") == (
         "https://partenaire.example.org/fiche"

@@ -129,7 +129,7 @@ def test_malformed_production_variables_are_named_in_a_one_line_error(variable, 
 
 
 def test_typed_variables_are_read_with_their_type(monkeypatch):
-    from cms.settings.env import int_var, json_var
+    from core.env import int_var, json_var
 
     monkeypatch.setenv("CARREFOUR_TEST_INT", " 3600 ")
     monkeypatch.setenv("CARREFOUR_TEST_JSON", '{"github": {"APP": {"client_id": "x"}}}')

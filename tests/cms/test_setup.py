@@ -65,6 +65,17 @@ def test_setup_twice_changes_nothing(settings):
     assert _snapshot() == first
 
 
+def test_setup_seeds_synonyms_once_and_leaves_the_editors_list_alone(settings):
+    from search.models import SearchSynonym
+
+    settings.EMBEDDED_DATABASE = True
+    call_command("setup_carrefour", "--no-demo", verbosity=0)
+    assert SearchSynonym.objects.filter(terms__icontains="économie sociale").exists()
+    SearchSynonym.objects.filter(terms__icontains="économie sociale").delete()
+    call_command("setup_carrefour", "--no-demo", verbosity=0)
+    assert not SearchSynonym.objects.filter(terms__icontains="économie sociale").exists()
+
+
 def test_demo_accounts_cannot_log_in_outside_the_embedded_default(settings):
     settings.EMBEDDED_DATABASE = False
     call_command("setup_carrefour", verbosity=0)

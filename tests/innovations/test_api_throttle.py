@@ -112,7 +112,7 @@ def test_contact_reveal_counts_by_the_same_client_address(
 def test_client_ip_rules():
     from django.test import RequestFactory, override_settings
 
-    from cms.client_ip import client_ip
+    from core.client_ip import client_ip
 
     factory = RequestFactory()
 

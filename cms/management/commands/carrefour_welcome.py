@@ -2,7 +2,7 @@
 
 It also points the site's address (the default Wagtail Site) at the host and port
 being served, so that `PORT=8011 make run` links to :8011 in canonical and share
-links, the sitemap, exports, feeds and e-mails (cms/absolute_urls.py)."""
+links, the sitemap, exports, feeds and e-mails (core/absolute_urls.py)."""
 
 from __future__ import annotations
 

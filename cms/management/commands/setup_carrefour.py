@@ -39,6 +39,7 @@ class Command(BaseCommand):
         created = editorial_pages_ensure(home=home)
         if created:
             self.stdout.write(f"{len(created)} pages éditoriales créées.")
+        self._synonyms()
         if no_demo:
             return
         users = demo_accounts_ensure()
@@ -48,14 +49,33 @@ class Command(BaseCommand):
         self._search_index()
         self.stdout.write(self.style.SUCCESS("Site prêt."))
 
-    def _search_index(self) -> None:
-        """An empty index (new installation, or content loaded before the search
-        app) is built once; afterwards publish/unpublish signals keep it in step."""
-        from search.backends import get_backend
-        from search.indexing import reindex
+    def _synonyms(self) -> None:
+        """A first installation starts with the starter list of synonyms and acronyms;
+        once editors own the list (any line at all), it is theirs: a line they
+        deleted never comes back."""
+        from search.models import SearchSynonym
+        from search.synonyms import synonyms_seed_defaults
 
-        if not get_backend().keys():
-            count = reindex()
+        if not SearchSynonym.objects.exists():
+            added = synonyms_seed_defaults()
+            self.stdout.write(f"{added} lignes de synonymes de départ ajoutées.")
+
+    def _search_index(self) -> None:
+        """An index that is missing, empty or out of step in size (new installation,
+        a new engine, content loaded before the search app) is rebuilt; afterwards
+        publish/unpublish signals keep it in step. An engine that does not answer
+        does not stop the site: the queue and search_sync catch up."""
+        from search.backends import BackendUnavailable
+        from search.indexing import index_ensure
+
+        try:
+            count = index_ensure()
+        except BackendUnavailable as exc:
+            self.stdout.write(
+                self.style.WARNING(f"Moteur de recherche injoignable, index non vérifié : {exc}")
+            )
+            return
+        if count is not None:
             self.stdout.write(f"Index de recherche construit : {count} documents.")
 
     def _territories(self) -> None:

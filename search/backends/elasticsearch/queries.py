@@ -1,19 +1,41 @@
-"""Searching: the query, disjunctive facets, proximity, suggestions, similar."""
+"""Searching: the query, disjunctive facets, proximity, suggestions, similar.
+
+Bodies are built with elasticsearch.dsl (``Search(...).to_dict()``) and sent
+through the engine adapter (client.py); answers are read back as dsl Responses.
+
+Text relevance (the rule, on this engine):
+- the OR rule of search/interpret.py, as on the database backends: a document with
+  any of the query's words is found (``operator: "or"``, ``minimum_should_match:
+  "1"`` on all its text as one field) — « retour à l'emploi des chômeurs » finds
+  the documents about « emploi » even when none says « chômeurs »;
+- documents with every word come first (a constant bonus), then the others by
+  BM25 over the fields boosted title (8) > themes, territories and tags (4) >
+  summary (2) > body (1), an exact title phrase adding more;
+- typos: ``fuzziness: "AUTO:5,9"`` — one edit from 5 letters, two from 9;
+- quoted text (« "économie sociale" ») is a phrase and every word is required.
+"""
 
 from __future__ import annotations
 
+import json
 import math
+from dataclasses import replace
 
-from elasticsearch import NotFoundError
-from elasticsearch.dsl import (
-    Q,
-    Search,
-)
+from elasticsearch.dsl import Q, Search
+from elasticsearch.dsl.response import Response
 
 from ...documents import FACET_NAMES
 from ...query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
 from ...registry import facet_labels
+from .client import EngineNotFound
 from .index import FACET_FIELDS, FACET_LIMIT, _date
+
+FIELDS = ["title^8", "keywords^4", "summary^2", "body"]
+MINIMUM_SHOULD_MATCH = "1"
+FUZZINESS = "AUTO:5,9"
+ALL_WORDS_BONUS = 1000.0  # above any BM25 score here: « all words » is a tier
+WINDOW = 10_000  # index.max_result_window: deeper pages go through search_after
+DEEP_STEP = 5_000  # sort values fetched per step when walking to a deep page
 
 # « Projets proches »: same département (10⁶), then same région (10⁴), then each
 # shared sub-theme (1) — an order, not a blend: a near project sharing no theme comes
@@ -37,34 +59,60 @@ return rank;
 class QueriesMixin:
     """The searching half of ElasticsearchBackend (index management is in backend.py)."""
 
+    # --- sending ----------------------------------------------------------------------
+    def _execute(self, search: Search) -> Response:
+        """Send a dsl Search to the alias; a fresh cluster bootstraps on first use."""
+        body = search.to_dict()
+        try:
+            raw = self.engine.search(index=self.alias, body=body)
+        except EngineNotFound:
+            self._ensure()
+            raw = self.engine.search(index=self.alias, body=body)
+        return Response(search, raw)
+
     # --- searching --------------------------------------------------------------------
     @staticmethod
     def _facet_filter(facet: str, values) -> Q:
         return Q("terms", **{FACET_FIELDS[facet]: list(values)})
 
-    def _base_query(self, query: SearchQuery, *, fuzzy: bool = False) -> Q:
-        must = []
-        if query.text:
-            if fuzzy:
-                must.append(
-                    Q(
-                        "multi_match",
-                        query=query.text,
-                        fields=["title^10", "summary^4", "keywords^4", "body"],
-                        fuzziness="AUTO",
-                        operator="and",
-                    )
+    @staticmethod
+    def _text_query(text: str) -> Q:
+        if '"' in text or "«" in text:
+            # A phrase in quotes: every word required, the phrase as written.
+            return Q(
+                "simple_query_string",
+                query=text.replace("«", '"').replace("»", '"'),
+                fields=FIELDS,
+                default_operator="and",
+                flags="PHRASE|WHITESPACE|PRECEDENCE",
+            )
+        fuzzy = {"fuzziness": FUZZINESS, "prefix_length": 1}
+        return Q(
+            "bool",
+            must=[
+                Q(
+                    "match",
+                    everything={
+                        "query": text,
+                        "operator": "or",
+                        "minimum_should_match": MINIMUM_SHOULD_MATCH,
+                        **fuzzy,
+                    },
                 )
-            else:
-                must.append(
-                    Q(
-                        "simple_query_string",
-                        query=query.text,
-                        fields=["title^10", "summary^4", "keywords^4", "body"],
-                        default_operator="and",
-                        flags="PHRASE|WHITESPACE|PRECEDENCE",
-                    )
-                )
+            ],
+            should=[
+                Q("multi_match", query=text, fields=FIELDS, type="best_fields", **fuzzy),
+                Q(
+                    "constant_score",
+                    filter=Q("match", everything={"query": text, "operator": "and", **fuzzy}),
+                    boost=ALL_WORDS_BONUS,
+                ),
+                Q("match_phrase", title={"query": text, "boost": 4}),
+            ],
+        )
+
+    def _base_query(self, query: SearchQuery) -> Q:
+        must = [self._text_query(query.text)] if query.text else []
         filters = [Q("terms", visibility=sorted(query.principals))]
         if query.geo is not None and query.geo.area is not None:
             # A département or a région: what is in it, distances from its centre.
@@ -89,29 +137,14 @@ class QueriesMixin:
             )
         return base
 
-    def build_search(self, query: SearchQuery, *, fuzzy: bool = False) -> Search:
-        """The request sent for ``query`` (separate from its execution, for tests)."""
-        search = Search(using=self.client, index=self.alias).query(
-            self._base_query(query, fuzzy=fuzzy)
-        )
-        facet_filters = {
-            facet: self._facet_filter(facet, values)
-            for facet, values in query.filters.items()
-            if values
-        }
-        if facet_filters:
-            search = search.post_filter(Q("bool", filter=list(facet_filters.values())))
-        if query.facets:
-            for facet in FACET_NAMES:
-                others = [f for name, f in facet_filters.items() if name != facet]
-                bucket = search.aggs.bucket(
-                    f"f_{facet}", "filter", filter=Q("bool", filter=others or [Q("match_all")])
-                )
-                bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_LIMIT)
+    @staticmethod
+    def _sort(query: SearchQuery) -> list:
+        """The order, always ending with the key: a total order, so that pages do
+        not overlap and search_after can resume after any hit."""
         sort = query.effective_sort
         if sort == "recents":
             # News first (projects, by publication date), then the rest (editorial pages).
-            search = search.sort(
+            return [
                 {
                     "_script": {
                         "type": "number",
@@ -124,11 +157,11 @@ class QueriesMixin:
                 },
                 {"published_at": {"order": "desc", "missing": "_last"}},
                 "key",
-            )
-        elif sort == "alpha":
-            search = search.sort("title.raw", "key")
-        elif sort == "distance":
-            search = search.sort(
+            ]
+        if sort == "alpha":
+            return ["title.raw", "key"]
+        if sort == "distance":
+            return [
                 {
                     "_geo_distance": {
                         "points": {"lat": query.geo.lat, "lon": query.geo.lon},
@@ -136,8 +169,33 @@ class QueriesMixin:
                         "unit": "km",
                         "mode": "min",
                     }
-                }
-            )
+                },
+                "key",
+            ]
+        return [{"_score": {"order": "desc"}}, "key"]
+
+    def _matching(self, query: SearchQuery) -> tuple[Search, dict[str, Q]]:
+        """The documents of ``query`` in their order, without facets or highlights."""
+        search = Search(index=self.alias).query(self._base_query(query))
+        facet_filters = {
+            facet: self._facet_filter(facet, values)
+            for facet, values in query.filters.items()
+            if values
+        }
+        if facet_filters:
+            search = search.post_filter(Q("bool", filter=list(facet_filters.values())))
+        return search.sort(*self._sort(query)), facet_filters
+
+    def build_search(self, query: SearchQuery) -> Search:
+        """The request sent for ``query`` (separate from its execution, for tests)."""
+        search, facet_filters = self._matching(query)
+        if query.facets:
+            for facet in FACET_NAMES:
+                others = [f for name, f in facet_filters.items() if name != facet]
+                bucket = search.aggs.bucket(
+                    f"f_{facet}", "filter", filter=Q("bool", filter=others or [Q("match_all")])
+                )
+                bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_LIMIT)
         if query.highlight and query.text:
             search = (
                 search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
@@ -147,8 +205,41 @@ class QueriesMixin:
             )
         return search.extra(track_total_hits=True)[query.offset : query.offset + query.per_page]
 
-    def _search(self, query: SearchQuery, *, fuzzy: bool = False) -> SearchResults:
-        response = self._call(self.build_search(query, fuzzy=fuzzy).execute)
+    def _search_after(self, query: SearchQuery) -> Search | None:
+        """A page past the engine's window (10,000 hits): walk there with
+        search_after, fetching only sort values, then ask for the page itself.
+        None when the page is past the last hit."""
+        walker = self._matching(query)[0].source(False).extra(track_total_hits=False)
+        after = None
+        skipped = 0
+        while skipped < query.offset:
+            step = min(DEEP_STEP, query.offset - skipped)
+            request = walker[0:step]
+            if after is not None:
+                request = request.extra(search_after=after)
+            hits = self._execute(request).hits
+            if not hits:
+                return None
+            skipped += len(hits)
+            after = list(hits[-1].meta.sort)
+            if len(hits) < step:
+                return None
+        # The page itself: the first page's request, resumed after the last hit skipped.
+        return self.build_search(replace(query, page=1)).extra(search_after=after)
+
+    def _search(self, query: SearchQuery) -> SearchResults:
+        search = self.build_search(query)
+        if query.offset + query.per_page > WINDOW:
+            deep = self._search_after(query)
+            if deep is None:  # past the last hit: the facets and total of page 1
+                first = self._search(replace(query, page=1))
+                return SearchResults(query=query, total=first.total, hits=[], facets=first.facets)
+            search = deep
+        text = " ".join(query.text.split())[:200]
+        if self._wants_correction(query):
+            phrase = self._phrase_suggester(query.principals, confidence=1.0)
+            search = search.suggest("fix", text, phrase=phrase)
+        response = self._execute(search)
         sort = query.effective_sort
         hits = []
         for hit in response:
@@ -170,11 +261,17 @@ class QueriesMixin:
                 buckets = getattr(response.aggregations, f"f_{facet}").values.buckets
                 counts = {str(b.key): b.doc_count for b in buckets}
                 facets[facet] = self._facet_counts(query, facet, counts)
-        return SearchResults(query=query, total=response.hits.total.value, hits=hits, facets=facets)
+        return SearchResults(
+            query=query,
+            total=response.hits.total.value,
+            hits=hits,
+            facets=facets,
+            suggestion=self._correction(response, text) if response.hits.total.value else "",
+        )
 
     @staticmethod
     def _nearest(hit, query: SearchQuery) -> float | None:
-        from ..geo import haversine_km
+        from ...geo import haversine_km
 
         points = hit.display.to_dict().get("points", []) if hasattr(hit, "display") else []
         distances = [haversine_km(lat, lon, query.geo.lat, query.geo.lon) for lat, lon in points]
@@ -197,42 +294,43 @@ class QueriesMixin:
         return items
 
     def search(self, query: SearchQuery) -> SearchResults:
-        self._ensure()
-        results = self._search(query)
-        if results.total == 0 and query.text and '"' not in query.text:
-            # Typo tolerance: nothing matched exactly, try fuzzy matching.
-            fuzzy = self._search(query, fuzzy=True)
-            if fuzzy.total:
-                return fuzzy
-        return results
+        return self._search(query)
+
+    @staticmethod
+    def _wants_correction(query: SearchQuery) -> bool:
+        """Typos find results here (fuzziness): the first page also says what the
+        words most likely were, when that is more likely than what was typed
+        (confidence 1), as « Vouliez-vous dire » does after zero results."""
+        return bool(query.text) and query.page == 1 and '"' not in query.text
 
     def suggest_titles(
         self, text: str, *, principals: frozenset[str], limit: int = 5
     ) -> list[tuple[str, str]]:
-        self._ensure()
         search = (
-            Search(using=self.client, index=self.alias)
+            Search(index=self.alias)
             .query(Q("match", **{"title.suggest": {"query": text, "operator": "and"}}))
             .filter("terms", visibility=sorted(principals))
             .source(["title", "url"])[:limit]
         )
-        return [(hit.title, hit.url) for hit in self._call(search.execute)]
+        return [(hit.title, hit.url) for hit in self._execute(search)]
 
     def similar(self, key: str, *, principals: frozenset[str], limit: int = 4) -> list[Hit]:
         """Same département first, then same région, then the most shared sub-themes
         (a script sort on the document's own codes); more_like_this (shared words)
-        only breaks ties, as ``_score``."""
-        self._ensure()
+        only breaks ties, as ``_score``. Nothing for a document the viewer may not
+        see: its words must not shape what they are shown."""
         try:
-            source = self._call(self.client.get, index=self.alias, id=key)["_source"]
-        except NotFoundError:
+            source = self.engine.get_source(index=self.alias, id=key)
+        except EngineNotFound:
+            return []
+        if not set(source.get("visibility") or ()) & set(principals):
             return []
         own = {facet: list(source.get(facet) or []) for facet in SIMILAR_FACETS}
         should = [
             Q(
                 "more_like_this",
                 fields=["title", "summary", "keywords", "body"],
-                like=[{"_index": self._indices_of(self.alias)[0], "_id": key}],
+                like=[{"_index": self.alias, "_id": key}],
                 min_term_freq=1,
                 min_doc_freq=1,
                 max_query_terms=25,
@@ -240,7 +338,7 @@ class QueriesMixin:
         ]
         should += [Q("terms", **{facet: values}) for facet, values in own.items() if values]
         search = (
-            Search(using=self.client, index=self.alias)
+            Search(index=self.alias)
             .query(Q("bool", should=should, minimum_should_match=1))
             .filter("terms", visibility=sorted(principals))
             .filter("term", kind=source["kind"])
@@ -257,22 +355,57 @@ class QueriesMixin:
                 "key",
             )[:limit]
         )
-        return [_hit(hit) for hit in self._call(search.execute)]
+        return [_hit(hit) for hit in self._execute(search)]
+
+    @staticmethod
+    def _phrase_suggester(principals: frozenset[str], *, confidence: float) -> dict:
+        """The phrase suggester over title words, each candidate checked
+        (``collate``) against the documents the viewer may see: a word found only
+        in private or draft documents is never suggested."""
+        collate = {
+            "bool": {
+                "must": [
+                    {"match": {"title.words": {"query": "{{suggestion}}", "operator": "and"}}}
+                ],
+                "filter": [{"terms": {"visibility": sorted(principals)}}],
+            }
+        }
+        return {
+            "field": "title.trigrams",
+            "size": 1,
+            "gram_size": 3,
+            "max_errors": 3,
+            "confidence": confidence,
+            "direct_generator": [
+                {
+                    "field": "title.words",
+                    "suggest_mode": "always",
+                    "min_word_length": 4,
+                    "max_edits": 2,
+                }
+            ],
+            # The template is JSON text: principals are ours (no braces in them).
+            "collate": {"query": {"source": json.dumps(collate)}, "prune": False},
+        }
+
+    @staticmethod
+    def _correction(response: Response, text: str) -> str:
+        if not hasattr(response, "suggest") or "fix" not in response.suggest:
+            return ""
+        for entry in response.suggest.fix:
+            for option in entry.options:
+                if option.text.lower() != text.lower():
+                    return option.text
+        return ""
 
     def vocabulary_suggestion(self, text: str, *, principals: frozenset[str]) -> str:
-        self._ensure()
-        search = Search(using=self.client, index=self.alias).suggest(
-            "fix", text, term={"field": "title.words", "suggest_mode": "popular"}
-        )[:0]
-        response = self._call(search.execute)
-        words, changed = [], False
-        for entry in response.suggest.fix:
-            if entry.options:
-                words.append(entry.options[0].text)
-                changed = True
-            else:
-                words.append(entry.text)
-        return " ".join(words) if changed else ""
+        """« Did you mean » for a query that found nothing."""
+        text = " ".join(text.split())[:200]
+        if not text:
+            return ""
+        phrase = self._phrase_suggester(principals, confidence=0.0)
+        search = Search(index=self.alias).suggest("fix", text, phrase=phrase)[:0]
+        return self._correction(self._execute(search), text)
 
 
 def _hit(hit, **extra) -> Hit:

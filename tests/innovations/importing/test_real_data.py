@@ -29,7 +29,7 @@ import pytest
 import yaml
 from django.conf import settings
 
-from cms.text import fold
+from core.text import fold
 from innovations.importing.mapping import compile_mapping
 from innovations.importing.readers import read_path
 from innovations.importing.records import Referential, prepare

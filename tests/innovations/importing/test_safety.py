@@ -252,14 +252,15 @@ def test_the_command_line_needs_complete_to_unpublish_and_confirm_past_the_share
 def test_feeds_are_complete_by_definition_and_a_sync_stops_past_the_share(
     source, editor, write, monkeypatch
 ):
-    from innovations.services import imports
+    # The feed reader is where runs execute (innovations/services/import_runs.py).
+    from innovations.services import import_runs
 
     import_file(source=source, path=write(HEADER + projects(10)), user=editor)
     source.feed_url = "https://partenaire.example.org/api/lieux"
     source.save()
     feed = {"text": HEADER + projects(9)}
     monkeypatch.setattr(
-        imports,
+        import_runs,
         "read_http_json",
         lambda url, **kwargs: read_bytes(feed["text"].encode(), filename="flux.csv"),
     )

@@ -3,7 +3,7 @@
 Django's generator raises on a control character in an element's text (a 500 for
 every subscriber as soon as one published title holds ``\\x1b``) and writes it
 as is into attributes (ill-formed XML). Values are cleaned on their way in, with
-``cms.textsafe.xml_clean``: feed-level values by the constructor, items by
+``core.textsafe.xml_clean``: feed-level values by the constructor, items by
 ``add_item`` — whatever the Feed view hands over (titles, links, descriptions,
 authors, categories).
 """

@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
-from urllib.parse import urlsplit
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
@@ -96,11 +98,113 @@ def redis_url() -> str | None:
     )
 
 
-def elasticsearch_url() -> str | None:
-    raw = os.environ.get("ELASTICSEARCH_URL", "").strip()
-    if not raw:
+@dataclass(frozen=True)
+class SearchEngineSettings:
+    """How to reach Elasticsearch or OpenSearch (ELASTICSEARCH_URL and SEARCH_*).
+
+    ``urls`` carry no credentials: they are in ``username``/``password``."""
+
+    urls: tuple[str, ...]
+    engine: str = "auto"  # auto (from the root endpoint), elasticsearch, opensearch
+    username: str = ""
+    password: str = ""
+    api_key: str = ""
+    ca_certs: str = ""
+    shards: int = 1
+    replicas: int = 1
+    timeout: float = 10.0
+
+
+_INDEX_PREFIX = re.compile(r"^[a-z0-9][a-z0-9_-]{0,79}$")
+
+
+def search_index_prefix() -> str:
+    """SEARCH_INDEX_PREFIX: the start of every index name (several environments on
+    one cluster). Engines want lowercase names without spaces, quotes or commas."""
+    raw = _raw("SEARCH_INDEX_PREFIX")
+    if raw is None:
+        return "carrefour"
+    value = raw.strip()
+    if not _INDEX_PREFIX.match(value):
+        raise ConfigurationError(
+            f"SEARCH_INDEX_PREFIX est mal formé (reçu « {raw} ») : minuscules, chiffres, "
+            "« - » et « _ » seulement, 80 caractères au plus. Exemple : carrefour-recette"
+        )
+    return value
+
+
+def search_engine_settings() -> SearchEngineSettings | None:
+    """The engine's settings, or None without ELASTICSEARCH_URL (search in the
+    database). Every SEARCH_* variable is checked even then: a typo fails at start-up,
+    not on the day the engine is switched on."""
+    example = "https://carrefour:secret@es1.example.org:9200,https://es2.example.org:9200"
+    urls, url_credentials = [], set()
+    for item in list_var("ELASTICSEARCH_URL", []):
+        _checked_url("ELASTICSEARCH_URL", item, {"http", "https"}, example)
+        parts = urlsplit(item)
+        if parts.path.strip("/") or parts.query or parts.fragment:
+            raise ConfigurationError(
+                f"ELASTICSEARCH_URL est mal formée : « {item} » a un chemin ; donnez "
+                f"seulement schéma, hôte et port. Exemple : {example}"
+            )
+        if parts.username or parts.password:
+            url_credentials.add((unquote(parts.username or ""), unquote(parts.password or "")))
+        host = f"[{parts.hostname}]" if ":" in (parts.hostname or "") else parts.hostname
+        port = f":{parts.port}" if parts.port else ""
+        urls.append(f"{parts.scheme}://{host}{port}")
+    if len(url_credentials) > 1:
+        raise ConfigurationError(
+            "ELASTICSEARCH_URL : les adresses portent des identifiants différents ; "
+            "donnez-les une fois (SEARCH_USERNAME et SEARCH_PASSWORD)."
+        )
+    engine = choice_var("SEARCH_ENGINE", "auto", ("auto", "elasticsearch", "opensearch"))
+    username = (_raw("SEARCH_USERNAME") or "").strip()
+    password = _raw("SEARCH_PASSWORD") or ""
+    if bool(username) != bool(password):
+        raise ConfigurationError(
+            "SEARCH_USERNAME et SEARCH_PASSWORD vont ensemble : définissez les deux ou aucun."
+        )
+    if url_credentials:
+        in_url = url_credentials.pop()
+        if username and (username, password) != in_url:
+            raise ConfigurationError(
+                "ELASTICSEARCH_URL porte un identifiant différent de SEARCH_USERNAME/"
+                "SEARCH_PASSWORD : n'en gardez qu'un."
+            )
+        username, password = in_url
+    api_key = (_raw("SEARCH_API_KEY") or "").strip()
+    if api_key and username:
+        raise ConfigurationError(
+            "SEARCH_API_KEY et un identifiant (SEARCH_USERNAME/SEARCH_PASSWORD ou dans "
+            "ELASTICSEARCH_URL) s'excluent : choisissez l'un des deux."
+        )
+    ca_certs = (_raw("SEARCH_CA_CERTS") or "").strip()
+    if ca_certs:
+        if not os.path.isfile(ca_certs) or not os.access(ca_certs, os.R_OK):
+            raise ConfigurationError(
+                f"SEARCH_CA_CERTS : fichier introuvable ou illisible « {ca_certs} » "
+                "(certificat de l'autorité, au format PEM)."
+            )
+        if urls and not any(url.startswith("https:") for url in urls):
+            raise ConfigurationError(
+                "SEARCH_CA_CERTS est défini mais ELASTICSEARCH_URL n'a aucune adresse https."
+            )
+    shards = int_var("SEARCH_INDEX_SHARDS", default=1, minimum=1, maximum=64)
+    replicas = int_var("SEARCH_INDEX_REPLICAS", default=1, minimum=0, maximum=10)
+    timeout = float_var("SEARCH_TIMEOUT", default=10.0, minimum=0.5, maximum=120)
+    if not urls:
         return None
-    return _checked_url("ELASTICSEARCH_URL", raw, {"http", "https"}, "http://127.0.0.1:9200")
+    return SearchEngineSettings(
+        urls=tuple(urls),
+        engine=engine,
+        username=username,
+        password=password,
+        api_key=api_key,
+        ca_certs=ca_certs,
+        shards=shards,
+        replicas=replicas,
+        timeout=timeout,
+    )
 
 
 def email_config() -> dict:

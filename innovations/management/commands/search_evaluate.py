@@ -6,6 +6,9 @@ nothing else of search/ (whose internals change): SearchQuery in, Hit out; hits 
 turned back into references with the innovations models. --corpus builds the
 evaluation corpus first (demo content, then the real partner exports of
 ../shared/data imported with docs/mappings/) and rebuilds the index.
+
+It lives in innovations/, not search/: its corpus and judgments are projects, and
+search/ imports no app (.importlinter).
 """
 
 from __future__ import annotations

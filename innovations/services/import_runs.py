@@ -1,0 +1,77 @@
+"""Executing a partner import run: now, or in the background (django-tasks).
+
+The background task lives here, beside the service it runs, rather than in
+innovations/tasks.py: a task calls a service and a service enqueues the task, so
+the two in separate modules import each other (issue 11). This module imports no
+other service module; innovations.services.imports re-exports what it offers.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from ..importing import engine
+from ..importing.mapping import MappingError, compile_mapping
+from ..importing.readers import ImportFileError, read_bytes, read_http_json
+from ..models import ImportRun, RunStatus
+
+
+def _reader(run: ImportRun):
+    source = run.source
+    if run.file:
+
+        def read():
+            with run.file.open("rb") as handle:
+                return read_bytes(handle.read(), filename=run.filename)
+
+        return read
+    if source.feed_format in ("", "json"):
+        return lambda: read_http_json(
+            source.feed_url,
+            items_path=source.feed_items_path or None,
+            next_path=source.feed_next_path or None,
+            page_param=source.feed_page_param or None,
+        )
+
+    def download():
+        import requests
+
+        try:
+            response = requests.get(source.feed_url, timeout=60)
+            response.raise_for_status()
+        except requests.RequestException as exc:
+            raise ImportFileError(
+                _("Le flux du partenaire ne répond pas (%(error)s).") % {"error": exc}
+            ) from None
+        return read_bytes(response.content, filename=source.feed_url, format=source.feed_format)
+
+    return download
+
+
+def import_run_execute(*, run: ImportRun, progress=None) -> ImportRun:
+    """Execute a pending run: read, map, validate, write; its report is kept on it."""
+    if run.status not in (RunStatus.PENDING, RunStatus.FAILED):
+        return run
+    try:
+        mapping = compile_mapping(run.source.mapping)
+    except MappingError as exc:
+        run.status, run.message = RunStatus.FAILED, str(exc)
+        run.finished_at = timezone.now()
+        run.save()
+        return run
+    return engine.run_import(run=run, mapping=mapping, read=_reader(run), progress=progress)
+
+
+@task(backend="imports")
+def run_import_task(run_id: int) -> str:
+    run = ImportRun.objects.select_related("source").get(pk=run_id)
+    run = import_run_execute(run=run)
+    return run.status
+
+
+def import_run_enqueue(*, run: ImportRun) -> None:
+    """Execute in the background (django-tasks) once the run is committed."""
+    transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
