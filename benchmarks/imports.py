@@ -29,6 +29,7 @@ import json
 import logging
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -351,6 +352,10 @@ def main() -> None:
             f"de bout en bout {'atteint' if rate >= target else 'NON ATTEINT'} ({rate:.0f}), "
             f"hors indexation {'atteint' if writing >= target else 'NON ATTEINT'} ({writing:.0f})"
         )
+    # The throwaway files: the partner files, and the SQLite database if it is one.
+    shutil.rmtree(directory, ignore_errors=True)
+    if not args.database_url:
+        shutil.rmtree(os.environ["CARREFOUR_VAR_DIR"], ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -111,7 +111,10 @@ class SearchDocument:
         """A digest of everything the document says (visibility included): the
         index stores it, so a full reconciliation (``search_sync --full``) finds the
         documents whose content or visibility differs from the database."""
-        data = asdict(self)
+        # A shallow copy: the fields are plain values and lists, which json.dumps
+        # reads as dataclasses.asdict() would give them, without its deep copies
+        # (the largest cost of bulk indexing on the engine, benchmarks/search.py).
+        data = dict(vars(self))
         data["visibility"] = sorted(set(self.visibility))
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ import io
 import json
 
 import pytest
+from django.db import connection
 
 from search.indexing import reindex
 
@@ -64,9 +65,12 @@ def test_api_ids_beyond_64_bits_are_422(client, db, project_id, suffix):
 
 @pytest.fixture
 def escaped_project(make_project):
+    # PostgreSQL cannot store NUL at all (its text type refuses it): there, the
+    # other control characters are what reaches the feeds and exports.
+    nul = "" if connection.vendor == "postgresql" else "\x00"
     project = make_project(
         title="Jardin \x1b[31mrouge\x1b[0m partagé",
-        summary="Un résumé\x00 avec\x0b des caractères\x1f de contrôle\ufffe.",
+        summary=f"Un résumé{nul} avec\x0b des caractères\x1f de contrôle\ufffe.",
     )
     reindex()
     return project

@@ -3,16 +3,20 @@
 Bodies are built with elasticsearch.dsl (``Search(...).to_dict()``) and sent
 through the engine adapter (client.py); answers are read back as dsl Responses.
 
-Text relevance (the rule, on this engine):
-- the OR rule of search/interpret.py, as on the database backends: a document with
-  any of the query's words is found (``operator: "or"``, ``minimum_should_match:
-  "1"`` on all its text as one field) — « retour à l'emploi des chômeurs » finds
-  the documents about « emploi » even when none says « chômeurs »;
-- documents with every word come first (a constant bonus), then the others by
-  BM25 over the fields boosted title (8) > themes, territories and tags (4) >
-  summary (2) > body (1), an exact title phrase adding more;
-- typos: ``fuzziness: "AUTO:5,9"`` — one edit from 5 letters, two from 9;
-- quoted text (« "économie sociale" ») is a phrase and every word is required.
+Text relevance (the rule, on this engine — the same reading of the query as the
+database backends, search/interpret.py, see docs/recherche-pertinence.md):
+- one ``should`` clause per unit of the query (a word, or a synonym group whose
+  alternatives are phrases), worth 1 000 when the text has it, or 800 when only a
+  concept's facet tag covers it (a ``dis_max`` of ``constant_score`` clauses):
+  their sum is the coordination, a tier above any BM25 score, so documents with
+  every unit come first, then those with most; ``minimum_should_match: 1``, so
+  « retour à l'emploi des chômeurs » finds documents about « emploi » alone;
+- within a tier, BM25 over title (8) > themes, territories and tags (4) >
+  summary (2) > body (1), plus a bonus per understood concept tag (scaled: BM25
+  is not normalised here, CONCEPT_TIE_SCALE);
+- typos: ``fuzziness: "AUTO:5,9"`` on one-word units — one edit from 5 letters,
+  two from 9;
+- a quoted phrase is a required unit (``must``).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from elasticsearch.dsl import Q, Search
 from elasticsearch.dsl.response import Response
 
 from ...documents import FACET_NAMES
+from ...interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
 from ...query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
 from ...registry import facet_labels
 from .client import EngineNotFound
@@ -34,6 +39,9 @@ FIELDS = ["title^8", "keywords^4", "summary^2", "body"]
 MINIMUM_SHOULD_MATCH = "1"
 FUZZINESS = "AUTO:5,9"
 ALL_WORDS_BONUS = 1000.0  # above any BM25 score here: « all words » is a tier
+# CONCEPT_BONUS is relative to a text score normalised to 0–1; BM25 is not, so the
+# bonus is scaled to a typical top BM25 score on this index (an approximation).
+CONCEPT_TIE_SCALE = 20.0
 WINDOW = 10_000  # index.max_result_window: deeper pages go through search_after
 DEEP_STEP = 5_000  # sort values fetched per step when walking to a deep page
 
@@ -111,8 +119,69 @@ class QueriesMixin:
             ],
         )
 
-    def _base_query(self, query: SearchQuery) -> Q:
-        must = [self._text_query(query.text)] if query.text else []
+    @staticmethod
+    def _unit_text(unit) -> list[str]:
+        """What the engine analyses for a unit: the words as typed/written (the
+        index analyser stems them itself; re-stemming our stems could differ)."""
+        if unit.terms:
+            return list(unit.terms)
+        if unit.folded:
+            return [unit.folded]
+        return [" ".join(alt) for alt in unit.alternatives]
+
+    def _interpreted_query(self, plan: Interpretation) -> Q:
+        """The OR rule of search/interpret.py: one constant-score clause per unit
+        (text TEXT_WEIGHT, a concept covering it CONCEPT_WEIGHT, the best of both
+        through dis_max), summed by the bool: the coordination, scaled by
+        ALL_WORDS_BONUS so that it is a tier above the BM25 text score."""
+        fuzzy = {"fuzziness": FUZZINESS, "prefix_length": 1, "max_expansions": 5}
+        by_unit: dict[int, list] = {}
+        for clause in plan.clauses:
+            for index in clause.units:
+                by_unit.setdefault(index, []).append(clause.concept)
+        should, required, texts = [], [], []
+        for index, unit in enumerate(plan.units):
+            words = self._unit_text(unit)
+            texts.extend(words)
+            if unit.fuzzy_eligible:
+                text_match = [Q("match", everything={"query": words[0], **fuzzy})]
+            else:
+                text_match = [Q("match_phrase", everything={"query": w}) for w in words]
+            text_clause = Q("bool", should=text_match, minimum_should_match=1)
+            if unit.required:
+                required.append(text_clause)
+            options = [Q("constant_score", filter=text_clause, boost=TEXT_WEIGHT * ALL_WORDS_BONUS)]
+            for concept in by_unit.get(index, ()):
+                options.append(
+                    Q(
+                        "constant_score",
+                        filter=Q("term", **{FACET_FIELDS[concept.facet]: concept.value}),
+                        boost=CONCEPT_WEIGHT * ALL_WORDS_BONUS,
+                    )
+                )
+            should.append(options[0] if len(options) == 1 else Q("dis_max", queries=options))
+        found = Q("bool", should=should, minimum_should_match=1)
+        # Ties: BM25 over the boosted fields, plus a bonus per understood concept.
+        ties = [Q("multi_match", query=" ".join(texts), fields=FIELDS, type="best_fields", **fuzzy)]
+        for clause in plan.clauses:
+            ties.append(
+                Q(
+                    "constant_score",
+                    filter=Q("term", **{FACET_FIELDS[clause.concept.facet]: clause.concept.value}),
+                    boost=CONCEPT_BONUS * CONCEPT_TIE_SCALE,
+                )
+            )
+        return Q("bool", must=[found, *required], should=ties)
+
+    def _base_query(self, query: SearchQuery, plan: Interpretation | None = None) -> Q:
+        must = []
+        if query.text:
+            if plan is not None and not plan.empty:
+                must = [self._interpreted_query(plan)]
+            elif plan is None:
+                must = [self._text_query(query.text)]
+            else:
+                must = [Q("match_none")]
         filters = [Q("terms", visibility=sorted(query.principals))]
         if query.geo is not None and query.geo.area is not None:
             # A département or a région: what is in it, distances from its centre.
@@ -174,9 +243,13 @@ class QueriesMixin:
             ]
         return [{"_score": {"order": "desc"}}, "key"]
 
-    def _matching(self, query: SearchQuery) -> tuple[Search, dict[str, Q]]:
+    def _matching(
+        self, query: SearchQuery, plan: Interpretation | None = None
+    ) -> tuple[Search, dict[str, Q]]:
         """The documents of ``query`` in their order, without facets or highlights."""
-        search = Search(index=self.alias).query(self._base_query(query))
+        if plan is None and query.text:
+            plan = interpret(text=query.text, dropped=query.dropped_concepts)
+        search = Search(index=self.alias).query(self._base_query(query, plan))
         facet_filters = {
             facet: self._facet_filter(facet, values)
             for facet, values in query.filters.items()
@@ -186,9 +259,9 @@ class QueriesMixin:
             search = search.post_filter(Q("bool", filter=list(facet_filters.values())))
         return search.sort(*self._sort(query)), facet_filters
 
-    def build_search(self, query: SearchQuery) -> Search:
+    def build_search(self, query: SearchQuery, plan: Interpretation | None = None) -> Search:
         """The request sent for ``query`` (separate from its execution, for tests)."""
-        search, facet_filters = self._matching(query)
+        search, facet_filters = self._matching(query, plan)
         if query.facets:
             for facet in FACET_NAMES:
                 others = [f for name, f in facet_filters.items() if name != facet]
@@ -228,7 +301,8 @@ class QueriesMixin:
         return self.build_search(replace(query, page=1)).extra(search_after=after)
 
     def _search(self, query: SearchQuery) -> SearchResults:
-        search = self.build_search(query)
+        plan = interpret(text=query.text, dropped=query.dropped_concepts) if query.text else None
+        search = self.build_search(query, plan)
         if query.offset + query.per_page > WINDOW:
             deep = self._search_after(query)
             if deep is None:  # past the last hit: the facets and total of page 1
@@ -267,6 +341,8 @@ class QueriesMixin:
             hits=hits,
             facets=facets,
             suggestion=self._correction(response, text) if response.hits.total.value else "",
+            concepts=list(plan.concepts) if plan else [],
+            dropped_concepts=list(plan.dropped) if plan else [],
         )
 
     @staticmethod
