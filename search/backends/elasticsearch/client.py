@@ -18,6 +18,7 @@ Both clients get every URL of ELASTICSEARCH_URL: a request that fails on one nod
 from __future__ import annotations
 
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -82,8 +83,9 @@ def _error_type(exc: Exception) -> str:
     return str(getattr(exc, "error", "") or "")
 
 
-class EngineClient:
-    """search, count, get, bulk, scan and index operations on either engine."""
+class EngineClient(ABC):
+    """search, count, get, bulk, scan and index operations on either engine: what
+    the two official clients spell alike lives here, the rest in the subclasses."""
 
     distribution: str = ""
     # Alias lookups read the answering node's copy of the cluster state: they go on
@@ -119,24 +121,35 @@ class EngineClient:
     def info(self) -> dict:
         return dict(self._call(self._client.info))
 
-    def search(self, *, index: str, body: dict, **params) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def search(self, *, index: str, body: dict, **params) -> dict: ...
 
     def count(self, *, index: str, body: dict | None = None) -> int:
-        raise NotImplementedError
+        return int(self._call(self._client.count, index=index, body=body)["count"])
 
     def get_source(self, *, index: str, id: str) -> dict:
         return dict(self._call(self._client.get, index=index, id=id)["_source"])
 
-    def bulk(self, operations: list[dict]) -> dict:
-        raise NotImplementedError
+    @abstractmethod
+    def bulk(self, operations: list[dict]) -> dict: ...
 
     def scan(self, *, index: str, query: dict, source: list[str]) -> Iterator[dict]:
-        raise NotImplementedError
+        try:
+            yield from self._helpers().scan(
+                self._client, index=index, query={**query, "_source": source}, size=1000
+            )
+        except self._errors.connection as exc:
+            raise BackendUnavailable(f"{self.distribution} : {exc}") from exc
+        except self._errors.api as exc:
+            raise self.translate(exc) from exc
+
+    @abstractmethod
+    def _helpers(self):
+        """The client's own ``helpers`` module (scan)."""
 
     # --- indices --------------------------------------------------------------------
-    def create_index(self, *, name: str, body: dict) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def create_index(self, *, name: str, body: dict) -> None: ...
 
     def delete_index(self, name: str) -> None:
         self._call(self._client.indices.delete, index=name, ignore_unavailable=True)
@@ -152,11 +165,11 @@ class EngineClient:
             return {}
         return {name: sorted(data.get("aliases", {})) for name, data in dict(found).items()}
 
-    def update_aliases(self, actions: list[dict]) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def update_aliases(self, actions: list[dict]) -> None: ...
 
-    def analyze(self, *, index: str, analyzer: str, text: str) -> list[str]:
-        raise NotImplementedError
+    @abstractmethod
+    def analyze(self, *, index: str, analyzer: str, text: str) -> list[str]: ...
 
 
 class OpenSearchClient(EngineClient):
@@ -166,23 +179,13 @@ class OpenSearchClient(EngineClient):
     def search(self, *, index: str, body: dict, **params) -> dict:
         return self._call(self._client.search, index=index, body=body, params=params or None)
 
-    def count(self, *, index: str, body: dict | None = None) -> int:
-        return int(self._call(self._client.count, index=index, body=body)["count"])
-
     def bulk(self, operations: list[dict]) -> dict:
         return self._call(self._client.bulk, body=operations)
 
-    def scan(self, *, index: str, query: dict, source: list[str]) -> Iterator[dict]:
+    def _helpers(self):
         from opensearchpy import helpers
 
-        try:
-            yield from helpers.scan(
-                self._client, index=index, query={**query, "_source": source}, size=1000
-            )
-        except self._errors.connection as exc:
-            raise BackendUnavailable(f"{self.distribution} : {exc}") from exc
-        except self._errors.api as exc:
-            raise self.translate(exc) from exc
+        return helpers
 
     def create_index(self, *, name: str, body: dict) -> None:
         self._call(self._client.indices.create, index=name, body=body)
@@ -202,23 +205,13 @@ class ElasticClient(EngineClient):
     def search(self, *, index: str, body: dict, **params) -> dict:
         return self._call(self._client.search, index=index, body=body, **params).body
 
-    def count(self, *, index: str, body: dict | None = None) -> int:
-        return int(self._call(self._client.count, index=index, body=body)["count"])
-
     def bulk(self, operations: list[dict]) -> dict:
         return self._call(self._client.bulk, operations=operations).body
 
-    def scan(self, *, index: str, query: dict, source: list[str]) -> Iterator[dict]:
+    def _helpers(self):
         from elasticsearch import helpers
 
-        try:
-            yield from helpers.scan(
-                self._client, index=index, query={**query, "_source": source}, size=1000
-            )
-        except self._errors.connection as exc:
-            raise BackendUnavailable(f"{self.distribution} : {exc}") from exc
-        except self._errors.api as exc:
-            raise self.translate(exc) from exc
+        return helpers
 
     def create_index(self, *, name: str, body: dict) -> None:
         self._call(
