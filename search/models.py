@@ -180,3 +180,29 @@ class SearchSynonym(models.Model):
 
     def __str__(self) -> str:
         return self.terms
+
+
+class SearchClick(models.Model):
+    """Clicks on search results, aggregated per day, normalised query (as in
+    SearchQueryDay) and document: no user data. ``position_sum / clicks`` is the
+    mean rank of the clicked result; ``first_clicks`` counts the searches whose
+    first click went to this document, so that summed over documents it is the
+    number of searches followed by at least one click (the click-through rate)."""
+
+    day = models.DateField(_("jour"))
+    query = models.CharField(_("recherche"), max_length=200)
+    key = models.CharField(_("document"), max_length=200)
+    clicks = models.PositiveIntegerField(_("clics"), default=0)
+    position_sum = models.PositiveBigIntegerField(_("somme des positions"), default=0)
+    first_clicks = models.PositiveIntegerField(_("premiers clics"), default=0)
+
+    class Meta:
+        verbose_name = _("clic sur un résultat")
+        verbose_name_plural = _("clics sur les résultats")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "query", "key"], name="search_click_unique")
+        ]
+        indexes = [models.Index(fields=["day", "query"], name="search_click_day_query_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.query} → {self.key}"

@@ -1,35 +1,64 @@
-"""Wagtail admin: search analytics (top queries, queries without results, over
-time) and the documents the search engine refused (dead letters, with its reason)."""
+"""Wagtail admin: the one search analytics (searches, queries without results,
+clicks on results, over time, as CSV) and the documents the search engine refused
+(dead letters, with its reason).
+
+wagtail.contrib.search_promotions stays for editors' picks (« Promotions de
+recherche »), but its own « Termes de recherche » report is removed: it counts
+Wagtail's ``Query`` hits, which this site never feeds, so it would be a second,
+empty analytics next to ours."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
+from core.csvsafe import csv_writer
+
 from .models import SearchDeadLetter
-from .selectors import search_analytics
+from .selectors import PERIODS, period_days, search_analytics, search_analytics_csv_rows
 
 PERMISSION = "search.view_searchqueryday"
+# The menu item search_promotions registers for its « Search terms » report.
+WAGTAIL_SEARCH_TERMS_MENU_ITEM = "search-terms"
 
 
 def analytics_view(request):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
-    try:
-        days = min(max(int(request.GET.get("jours", 30)), 7), 365)
-    except ValueError:
-        days = 30
+    days = period_days(request.GET.get("jours"))
     return TemplateResponse(
         request,
         "search/admin/analytics.html",
-        {**search_analytics(days=days), "choices": (7, 30, 90, 365)},
+        {**search_analytics(days=days), "choices": PERIODS},
     )
+
+
+def analytics_csv_view(request):
+    if not request.user.has_perm(PERMISSION):
+        raise PermissionDenied
+    days = period_days(request.GET.get("jours"))
+    writer = csv_writer()
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in search_analytics_csv_rows(days=days)),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = f"statistiques-recherche-{timezone.localdate():%Y-%m-%d}-{days}j.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def wagtail_search_terms_view(request, *args, **kwargs):
+    """Where search_promotions' « Termes de recherche » report was: one analytics,
+    ours (its ``Query`` hit counts are never fed here)."""
+    return HttpResponseRedirect(reverse("search_analytics"))
 
 
 class DeadLettersView(ReportView):
@@ -69,9 +98,27 @@ def register_analytics_url():
     results = DeadLettersView.as_view(results_only=True)
     return [
         path("recherche/statistiques/", analytics_view, name="search_analytics"),
+        path("recherche/statistiques/export.csv", analytics_csv_view, name="search_analytics_csv"),
         path("recherche/refus/", dead_letters, name="search_dead_letters"),
         path("recherche/refus/resultats/", results, name="search_dead_letters_results"),
     ]
+
+
+# Registered before search_promotions' own URLs (order=-1): Django resolves the
+# first match, so its « Search terms » report and its results URL are never
+# reached (its URL names still reverse, to this redirect). One analytics, ours.
+@hooks.register("register_admin_urls", order=-1)
+def replace_wagtail_search_terms_urls():
+    return [
+        path("searchpicks/reports/search-terms/", wagtail_search_terms_view),
+        path("searchpicks/reports/search-terms/results/", wagtail_search_terms_view),
+    ]
+
+
+@hooks.register("construct_reports_menu")
+def hide_wagtail_search_terms_report(request, menu_items):
+    """One search analytics in the Reports menu: ours, not search_promotions'."""
+    menu_items[:] = [item for item in menu_items if item.name != WAGTAIL_SEARCH_TERMS_MENU_ITEM]
 
 
 class AnalyticsMenuItem(MenuItem):

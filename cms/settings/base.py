@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "innovations",
     "communities",
+    "notifications",
     "search",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -47,6 +47,42 @@
   }
   window.addEventListener("hashchange", reveal);
   reveal();
+  // Search analytics: when a result is followed, tell /recherche/clic which one, at
+  // which rank, for which query (aggregated counters, nothing about the visitor).
+  // sendBeacon survives the page being left; without it (or without JS) nothing is
+  // counted and the link works the same. « first » marks the first click of a search
+  // (for the click-through rate): page 1 starts a search, later pages continue it.
+  var resultsList = document.querySelector("[data-search-clicks]");
+  if (resultsList && navigator.sendBeacon && window.FormData) {
+    var searchQuery = resultsList.getAttribute("data-search-query") || "";
+    var clickedKey = "carrefour.search-clicked";
+    var storage = null;
+    try { storage = window.sessionStorage; } catch (error) { storage = null; }
+    if (storage && resultsList.getAttribute("data-search-page") === "1") {
+      try { storage.removeItem(clickedKey); } catch (error) { /* storage full or denied */ }
+    }
+    var sendClick = function (event) {
+      // click: primary button, and Enter on a focused link; auxclick: middle button.
+      if (event.type === "auxclick" && event.button !== 1) { return; }
+      var link = event.target.closest && event.target.closest("a[data-search-key]");
+      if (!link || !resultsList.contains(link)) { return; }
+      var first = true;
+      if (storage) {
+        try {
+          first = storage.getItem(clickedKey) !== searchQuery;
+          storage.setItem(clickedKey, searchQuery);
+        } catch (error) { first = true; }
+      }
+      var data = new FormData();
+      data.append("q", searchQuery);
+      data.append("key", link.getAttribute("data-search-key"));
+      data.append("position", link.getAttribute("data-search-position"));
+      if (first) { data.append("first", "1"); }
+      navigator.sendBeacon(resultsList.getAttribute("data-search-clicks"), data);
+    };
+    resultsList.addEventListener("click", sendClick);
+    resultsList.addEventListener("auxclick", sendClick);
+  }
   // Submit the language switcher as soon as a language is chosen (the button stays for no-JS).
   var switcher = document.getElementById("language-select");
   if (switcher) {
