@@ -8,8 +8,9 @@ module's ``QUOTE_ALL``), so that a separator inside a value cannot start a new
 cell. Numbers (int, float, Decimal) are written as they are: a number is never a
 formula, and ``-4.48`` stays a longitude.
 
-Every CSV download goes through ``csv_writer``: the open data export, the search
-export and the import reports.
+Every CSV download goes through ``csv_download`` (one path: the open data export,
+the search export, the search statistics and the import reports): streamed, with a
+byte-order mark so that spreadsheets read UTF-8, semicolons, formulas neutralised.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable
 from decimal import Decimal
+
+from django.http import StreamingHttpResponse
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -53,3 +56,18 @@ def csv_writer(stream=None, *, delimiter: str = ";") -> SafeCSVWriter:
     """A writer to ``stream`` (a response, a file) or, without one, whose
     ``writerow`` returns each encoded line for a ``StreamingHttpResponse``."""
     return SafeCSVWriter(stream, delimiter=delimiter)
+
+
+def csv_download(rows: Iterable[Iterable], *, filename: str) -> StreamingHttpResponse:
+    """A streamed CSV attachment of ``rows`` (the header first): nothing is held in
+    memory, so 100,000 projects stream as well as ten."""
+    writer = csv_writer()
+
+    def lines():
+        yield "\ufeff"  # BOM: spreadsheets open the file as UTF-8
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

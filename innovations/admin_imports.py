@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
-from core.csvsafe import csv_writer
+from core.csvsafe import csv_download
 
 from .importing.duplicates import duplicate_dismiss, projects_merge
 from .importing.plan import field_label
@@ -183,11 +183,11 @@ def run_confirm(request, run_id: int):
 def run_report_csv(request, run_id: int):
     _editor(request)
     run = get_object_or_404(ImportRun, pk=run_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="rapport-import-{run.pk}.csv"'
-    response.write("\ufeff")
-    writer = csv_writer(response)
-    writer.writerow([_("statut"), run.get_status_display(), run.message])
+    return csv_download(_report_rows(run), filename=f"rapport-import-{run.pk}.csv")
+
+
+def _report_rows(run: ImportRun):
+    yield [_("statut"), run.get_status_display(), run.message]
     for label, value in (
         (_("enregistrements lus"), run.records_read),
         (_("créés"), run.created),
@@ -202,22 +202,21 @@ def run_report_csv(request, run_id: int):
         (_("conflits"), run.conflicts),
         (_("doublons probables"), run.duplicates),
     ):
-        writer.writerow([label, value])
+        yield [label, value]
     lines = services.run_plan_lines(run=run)
     if lines:
-        writer.writerow([])
+        yield []
         for line in lines:
-            writer.writerow([line])
+            yield [line]
     for severity, title in (
         (Severity.ERROR, _("lignes rejetées")),
         (Severity.WARNING, _("avertissements (valeur ignorée, projet gardé)")),
     ):
-        writer.writerow([])
-        writer.writerow([title])
-        writer.writerow([_("ligne"), _("identifiant"), _("champ"), _("raison")])
-        for error in run.row_errors.filter(severity=severity):
-            writer.writerow([error.row, error.key, error.field, error.reason])
-    return response
+        yield []
+        yield [title]
+        yield [_("ligne"), _("identifiant"), _("champ"), _("raison")]
+        for error in run.row_errors.filter(severity=severity).iterator():
+            yield [error.row, error.key, error.field, error.reason]
 
 
 def source_mapping(request, source_id: int):

@@ -12,14 +12,13 @@ class InnovationsConfig(AppConfig):
         from search import registry as search_registry
         from search.services import register_place_resolver
 
-        from . import personal_data, receivers, search_documents
+        from . import personal_data, receivers, search_documents, search_facets
 
         receivers.connect()
         registry.register_exporter("projets", personal_data.export_projects)
         registry.register_anonymiser("projets", personal_data.anonymise_projects)
         search_registry.register_adapter(search_documents.ProjectAdapter())
-        for facet, labeller in search_documents.FACET_LABELLERS.items():
-            search_registry.register_facet_labeller(facet, labeller)
+        search_facets.register()
         search_registry.register_suggestion_provider(search_documents.suggest_themes_and_places)
         search_registry.register_concept_provider(search_documents.taxonomy_concepts)
         search_documents.connect_concept_cache()

@@ -23,16 +23,12 @@ from search.query import Place, PlaceChoice, PlaceResolution
 from search.registry import Concept, DocumentAdapter, Suggestion
 
 from .models import (
-    LegalStatus,
-    Method,
     Openness,
     ProjectLocation,
     ProjectPage,
     ProjectSourceRecord,
     Public,
-    Scale,
     Source,
-    Stage,
     Territory,
     TerritoryLevel,
     Theme,
@@ -65,6 +61,8 @@ class ProjectAdapter(DocumentAdapter):
     kind = "project"
     label = gettext_lazy("Projet")  # the facet value's label, in the reader's language
     model = ProjectPage
+    news = True  # « Plus récents »: by publication date
+    similar_facets = ("departement", "region", "theme")
 
     def queryset(self) -> QuerySet[ProjectPage]:
         return ProjectPage.objects.select_related("main_image").prefetch_related(
@@ -127,7 +125,7 @@ class ProjectAdapter(DocumentAdapter):
                 else project.url
             )
         themes = list(project.themes.all()) if access["themes"] else []
-        communes, departements, regions, labels = [], [], [], []
+        departements, regions, labels = [], [], []
         locations = list(project.locations.all()) if access["locations"] else []
         for location in locations:
             territory = location.territory
@@ -137,8 +135,8 @@ class ProjectAdapter(DocumentAdapter):
             for item in chain:
                 labels.append(item.name)
                 if item.level == TerritoryLevel.COMMUNE:
-                    communes.append(item.code)
-                elif item.level == TerritoryLevel.DEPARTEMENT:
+                    continue
+                if item.level == TerritoryLevel.DEPARTEMENT:
                     departements.append(item.code)
                 else:
                     regions.append(item.code)
@@ -153,6 +151,11 @@ class ProjectAdapter(DocumentAdapter):
                 image_url = project.main_image.get_rendition("fill-400x240|format-webp").url
             except Exception:  # a missing file must not keep the project out of search
                 image_url = ""
+        # French labels (label_fr): the index is French whatever the language of the
+        # request that saved the project (innovations/models/taxonomy.py).
+        theme_labels = sorted({t.domain.label_fr for t in themes} | {t.label_fr for t in themes})
+        places = list(dict.fromkeys(labels))
+        tags = [item.tag.name for item in project.tagged_items.all()] if access["tags"] else []
         return SearchDocument(
             kind=self.kind,
             object_id=str(project.pk),
@@ -168,27 +171,30 @@ class ProjectAdapter(DocumentAdapter):
                     ],
                 )
             ),
-            domains=sorted({t.domain.code for t in themes}),
-            themes=[t.code for t in themes],
-            # French labels (label_fr): the index is French whatever the language of
-            # the request that saved the project (innovations/models/taxonomy.py).
-            theme_labels=sorted({t.domain.label_fr for t in themes} | {t.label_fr for t in themes}),
-            publics=[p.code for p in project.publics.all()] if access["publics"] else [],
-            stage=project.stage if access["stage"] else "",
-            structure=project.legal_status if access["legal_status"] else "",
-            sources=[record.source.slug for record in project.source_records.all()],
-            scale=project.scale if access["scale"] else "",
-            year=project.year_started if access["year_started"] else None,
-            tags=[item.tag.name for item in project.tagged_items.all()] if access["tags"] else [],
-            communes=communes,
-            departements=sorted(set(departements)),
-            regions=sorted(set(regions)),
-            territory_labels=list(dict.fromkeys(labels)),
+            keywords=[*theme_labels, *places, *tags],
+            # The facets declared in innovations/search_facets.py.
+            facets={
+                "domain": [t.domain.code for t in themes],
+                "theme": [t.code for t in themes],
+                "region": regions,
+                "departement": departements,
+                "public": [p.code for p in project.publics.all()] if access["publics"] else [],
+                "stage": [project.stage] if access["stage"] else [],
+                "structure": [project.legal_status] if access["legal_status"] else [],
+                "source": [record.source.slug for record in project.source_records.all()],
+                "scale": [project.scale] if access["scale"] else [],
+                "year": [project.year_started] if access["year_started"] else [],
+            },
             points=points,
             published_at=project.first_published_at,
             updated_at=project.last_published_at,
             visibility=visibility,
-            image_url=image_url,
+            display={
+                "labels": theme_labels,
+                "places": places,
+                "tags": tags,
+                "image_url": image_url,
+            },
         )
 
     def dependencies(self):
@@ -207,48 +213,6 @@ class ProjectAdapter(DocumentAdapter):
                 source_records__source=source
             ).values_list("pk", flat=True),
         }
-
-
-def _by_code(model):
-    def labels(values):
-        rows = model.objects.filter(code__in=list(values)).values_list("code", "label", "label_en")
-        return {code: localized_label(french, english) for code, french, english in rows}
-
-    return labels
-
-
-def _territories(level):
-    def labels(values):
-        return dict(
-            Territory.objects.filter(level=level, code__in=list(values)).values_list("code", "name")
-        )
-
-    return labels
-
-
-def _choices(choices):
-    # The lazy labels are kept and turned into text at each call, in the language of
-    # the request (a str() here, at import, would freeze them in French).
-    mapping = dict(choices)
-    return lambda values: {v: str(mapping.get(v, v)) for v in values}
-
-
-def _sources(values):
-    return dict(Source.objects.filter(slug__in=list(values)).values_list("slug", "name"))
-
-
-FACET_LABELLERS = {
-    "domain": _by_code(ThemeDomain),
-    "theme": _by_code(Theme),
-    "public": _by_code(Public),
-    "method": _by_code(Method),
-    "region": _territories(TerritoryLevel.REGION),
-    "departement": _territories(TerritoryLevel.DEPARTEMENT),
-    "stage": _choices(Stage.choices),
-    "structure": _choices(LegalStatus.choices),
-    "scale": _choices(Scale.choices),
-    "source": _sources,
-}
 
 
 def suggest_themes_and_places(text: str, limit: int) -> list[Suggestion]:

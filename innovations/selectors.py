@@ -295,16 +295,11 @@ def projects_live() -> QuerySet[ProjectPage]:
     return ProjectPage.objects.live().public()
 
 
-def projects_for_listing(*, domain_code: str = "", region_code: str = "") -> QuerySet[ProjectPage]:
-    """Live projects for /projets/, with everything a card shows prefetched."""
-    queryset = projects_live()
-    if domain_code:
-        queryset = queryset.filter(themes__domain__code=domain_code)
-    if region_code:
-        queryset = queryset.filter(locations__territory__region_code=region_code)
-    if domain_code or region_code:
-        queryset = queryset.distinct()
-    return with_card_data(queryset.order_by("-first_published_at", "-pk"))
+def projects_for_cards(*, ids: list[int]) -> list[ProjectPage]:
+    """The live projects ``ids`` names (a page of search results), in that order,
+    with everything a card shows prefetched."""
+    by_id = with_card_data(projects_live().filter(pk__in=ids)).in_bulk()
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 def with_card_data(queryset: QuerySet[ProjectPage]) -> QuerySet[ProjectPage]:
@@ -322,32 +317,6 @@ def with_card_data(queryset: QuerySet[ProjectPage]) -> QuerySet[ProjectPage]:
             ),
         ),
     )
-
-
-def listing_facets() -> dict:
-    """Domains and régions offered by the listing's filters, with live counts."""
-    live_ids = projects_live().values("pk")
-    domains = (
-        ThemeDomain.objects.annotate(
-            count=Count(
-                "themes__projectpage", filter=Q(themes__projectpage__in=live_ids), distinct=True
-            )
-        )
-        .filter(count__gt=0)
-        .order_by("sort_order", "label")
-    )
-    regions = Territory.objects.filter(level=TerritoryLevel.REGION).order_by("name")
-    region_counts = dict(
-        ProjectLocation.objects.filter(page__in=live_ids)
-        .values_list("territory__region_code")
-        .annotate(count=Count("page", distinct=True))
-    )
-    return {
-        "domains": list(domains),
-        "regions": [
-            (r, region_counts.get(r.code, 0)) for r in regions if region_counts.get(r.code)
-        ],
-    }
 
 
 @dataclass(frozen=True)

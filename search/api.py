@@ -10,16 +10,16 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import create_model
 
 from core.api_errors import ErrorOut, ValidationErrorOut
 
-from .documents import FACETS
+from . import registry
 from .query import (
     DEFAULT_RADIUS_KM,
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
-    PARAMS,
     SORTS,
     PlaceError,
     QueryError,
@@ -146,7 +146,7 @@ def _choices_without_default(values) -> Callable[[dict], None]:
     return extra
 
 
-class SearchParams(Schema):
+class _SearchParams(Schema):
     """Same parameters as the /recherche/ page; repeat a facet parameter for OR.
 
     The bounds are parse_params's (search/query.py, from the same constants),
@@ -159,17 +159,6 @@ class SearchParams(Schema):
     is not refused: it is ignored and named in the answer's « warnings »."""
 
     q: str = Field("", description="Texte recherché (300 caractères au plus).")
-    type: list[str] = []
-    domaine: list[str] = []
-    theme: list[str] = []
-    region: list[str] = []
-    departement: list[str] = []
-    public: list[str] = []
-    stade: list[str] = []
-    structure: list[str] = []
-    source: list[str] = []
-    echelle: list[str] = []
-    annee: list[str] = []
     autour: str = Field(
         "",
         description="Lieu autour duquel chercher : une commune (« Guéret (23) », « Paris »), "
@@ -208,6 +197,22 @@ class SearchParams(Schema):
     )
 
 
+def _with_facets(base: type[Schema]) -> type[Schema]:
+    """The parameters plus one list per facet the apps registered (read when the URL
+    configuration loads, after every AppConfig.ready): the schema names them, and
+    parse_params reads whatever facet is registered, schema or not."""
+    fields = {
+        facet.param: (
+            list[str],
+            Field([], description=f"{facet.label} (facette « {facet.name} ») ; à répéter : OU."),
+        )
+        for facet in registry.facets()
+    }
+    return create_model("SearchParams", __base__=base, __doc__=base.__doc__, **fields)
+
+
+SearchParams = _with_facets(_SearchParams)
+
 # What /search and /projects answer besides their result.
 SEARCH_ERRORS = {400: QueryErrorOut, 422: ValidationErrorOut, 503: ErrorOut}
 
@@ -230,8 +235,8 @@ def _result(hit) -> dict:
         "url": hit.url,
         "summary": hit.summary,
         "highlights": hit.highlights,
-        "themes": hit.display.get("theme_labels", []),
-        "territory": hit.display.get("territory_labels", []),
+        "themes": hit.display.get("labels", []),
+        "territory": hit.display.get("places", []),
         "points": [{"lat": lat, "lon": lon} for lat, lon in hit.display.get("points", [])],
         "published_at": hit.published_at,
         "distance_km": hit.distance_km,
@@ -274,9 +279,9 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
                 {"value": f.value, "label": f.label, "count": f.count, "selected": f.selected}
                 for f in results.facets.get(facet.name, [])
             ]
-            for facet in FACETS
+            for facet in registry.facets()
         },
-        "facet_parameters": {facet.name: PARAMS[facet.name] for facet in FACETS},
+        "facet_parameters": registry.facet_params(),
         "suggestion": results.suggestion,
         "concepts": [_concept(concept) for concept in results.concepts],
         "dropped_concepts": [_concept(concept) for concept in results.dropped_concepts],
@@ -289,4 +294,4 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
     }
 
 
-__all__ = ["PARAMS", "router"]
+__all__ = ["SearchParams", "router"]

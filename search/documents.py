@@ -19,50 +19,39 @@ AUTHENTICATED = "authenticated"
 
 @dataclass(frozen=True)
 class Facet:
-    name: str  # query parameter and facet key
+    """A facet an app declares (search/registry.py ``register_facet``), as the admin's
+    ``list_filter`` is declared: the name documents use in ``facets``, its French
+    label, the URL parameter of the page and the API, and how its values are shown."""
+
+    name: str  # key in SearchDocument.facets, in filters and in facet counts
     label: str
+    param: str  # URL parameter (French): « domaine », « annee »
     parent: str | None = None  # hierarchical facets: theme → domain, departement → region
+    order: int = 100  # display order in the search page
+    value_order: str = "count"  # "count" (most first) or "value_desc" (years: latest first)
+    aliases: tuple[str, ...] = ()  # other names people use for the parameter (« themes »)
 
 
-# Order = display order in the search page.
-FACETS: tuple[Facet, ...] = (
-    Facet("kind", _("Type de contenu")),
-    Facet("domain", _("Domaine")),
-    Facet("theme", _("Sous-thème"), parent="domain"),
-    Facet("region", _("Région")),
-    Facet("departement", _("Département"), parent="region"),
-    Facet("public", _("Public")),
-    Facet("stage", _("Stade")),
-    Facet("structure", _("Type de structure")),
-    Facet("source", _("Source")),
-    Facet("scale", _("Échelle d'action")),
-    Facet("year", _("Année de lancement")),
-)
-FACET_NAMES = tuple(f.name for f in FACETS)
+# The one facet search/ owns: the kind of content, whatever the app.
+KIND_FACET = Facet("kind", _("Type de contenu"), "type", order=0, aliases=("types", "kind"))
 
 
 @dataclass
 class SearchDocument:
+    """What an app says of one object. ``facets`` holds the values filters and facet
+    counts see (facet name → codes, names declared with ``register_facet``);
+    ``keywords`` the labels searched between the title and the summary (themes,
+    places, tags); ``display`` what a result shows without touching the app's
+    database (``labels``, ``places``, ``tags``, ``image_url``…: plain JSON)."""
+
     kind: str
     object_id: str
     url: str
     title: str
     summary: str = ""
     body: str = ""
-    domains: list[str] = field(default_factory=list)  # codes
-    themes: list[str] = field(default_factory=list)  # sub-theme codes
-    theme_labels: list[str] = field(default_factory=list)  # searched, shown
-    publics: list[str] = field(default_factory=list)
-    stage: str = ""
-    structure: str = ""
-    sources: list[str] = field(default_factory=list)
-    scale: str = ""
-    year: int | None = None
-    tags: list[str] = field(default_factory=list)
-    communes: list[str] = field(default_factory=list)  # INSEE codes
-    departements: list[str] = field(default_factory=list)
-    regions: list[str] = field(default_factory=list)
-    territory_labels: list[str] = field(default_factory=list)  # searched, shown
+    keywords: list[str] = field(default_factory=list)
+    facets: dict[str, list[str]] = field(default_factory=dict)
     points: list[tuple[float, float]] = field(default_factory=list)  # (lat, lon)
     published_at: datetime | None = None
     updated_at: datetime | None = None
@@ -70,7 +59,7 @@ class SearchDocument:
     # "role:superuser", or any principal an app registers (e.g. "community:<id>").
     # search/pages.py turns Wagtail's view restrictions into these.
     visibility: list[str] = field(default_factory=lambda: [PUBLIC])
-    image_url: str = ""
+    display: dict = field(default_factory=dict)
 
     @property
     def key(self) -> str:
@@ -78,29 +67,16 @@ class SearchDocument:
 
     def facet_values(self) -> dict[str, list[str]]:
         """Values by facet name, as filters and facet counts see them."""
-        return {
-            "kind": [self.kind],
-            "domain": sorted(set(self.domains)),
-            "theme": sorted(set(self.themes)),
-            "region": sorted(set(self.regions)),
-            "departement": sorted(set(self.departements)),
-            "public": sorted(set(self.publics)),
-            "stage": [self.stage] if self.stage else [],
-            "structure": [self.structure] if self.structure else [],
-            "source": sorted(set(self.sources)),
-            "scale": [self.scale] if self.scale else [],
-            "year": [str(self.year)] if self.year else [],
+        values = {
+            name: sorted({str(v) for v in items if v not in (None, "")})
+            for name, items in self.facets.items()
         }
+        values["kind"] = [self.kind]
+        return values
 
-    def display(self) -> dict:
-        """What a result needs to be shown without touching the app's database."""
-        return {
-            "theme_labels": self.theme_labels,
-            "territory_labels": self.territory_labels,
-            "tags": self.tags,
-            "image_url": self.image_url,
-            "points": [list(p) for p in self.points],
-        }
+    def stored_display(self) -> dict:
+        """What the index keeps to show the result: ``display`` and the points."""
+        return {**self.display, "points": [list(p) for p in self.points]}
 
     def as_dict(self) -> dict:
         data = asdict(self)

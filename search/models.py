@@ -29,7 +29,6 @@ class SearchEntry(models.Model):
     keywords = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, db_index=True)
     updated_at = models.DateTimeField(default=timezone.now)
-    year = models.IntegerField(null=True)
     display = models.JSONField(default=dict)
     # Visible to everyone: the common case, filtered without touching visibility rows.
     is_public = models.BooleanField(default=True, db_index=True)

@@ -13,30 +13,19 @@ from django.utils.translation import gettext as _
 
 from core.textsafe import has_control_characters
 
-from .documents import FACET_NAMES
+from . import registry
 from .registry import Concept
 
-# facet name → URL parameter
-PARAMS: dict[str, str] = {
-    "kind": "type",
-    "domain": "domaine",
-    "theme": "theme",
-    "region": "region",
-    "departement": "departement",
-    "public": "public",
-    "stage": "stade",
-    "structure": "structure",
-    "source": "source",
-    "scale": "echelle",
-    "year": "annee",
-}
-# Every parameter the search surfaces read (the page also reads « vue »).
-ACCEPTED_PARAMS: tuple[str, ...] = (
-    "q",
-    *PARAMS.values(),
-    *("autour", "lat", "lon", "rayon", "tri", "page", "par_page"),
-    "sans_concept",
-)
+# Parameters of the search itself; each registered facet adds its own
+# (search/registry.py ``facet_params``: facet name → parameter).
+OWN_PARAMS: tuple[str, ...] = ("autour", "lat", "lon", "rayon", "tri", "page", "par_page")
+
+
+def accepted_params() -> tuple[str, ...]:
+    """Every parameter the search surfaces read (the page also reads « vue »)."""
+    return ("q", *registry.facet_params().values(), *OWN_PARAMS, DROP_CONCEPT_PARAM)
+
+
 # « sans_concept=public:seniors »: a concept understood in the query, dropped by the
 # visitor (search/interpret.py); kept in the shareable URL.
 DROP_CONCEPT_PARAM = "sans_concept"
@@ -44,9 +33,7 @@ MAX_DROPPED_CONCEPTS = 10
 SORTS = ("pertinence", "recents", "alpha", "distance")
 # Kinds whose publication date is news: « Plus récents » ranks them by that date and
 # puts the other documents after them (editorial pages — legal notice, about… — are
-# published once and are not news). Declared here beside PARAMS until the apps
-# declare their search settings themselves.
-NEWS_KINDS: tuple[str, ...] = ("project",)
+# published once and are not news): adapters say so (``DocumentAdapter.news``).
 DEFAULT_RADIUS_KM = 30
 MAX_RADIUS_KM = 500
 MAX_PER_PAGE = 100
@@ -121,9 +108,9 @@ class SearchQuery:
         params: list[tuple[str, str]] = []
         if self.text:
             params.append(("q", self.text))
-        for facet in FACET_NAMES:
+        for facet, param in registry.facet_params().items():
             for value in self.filters.get(facet, ()):
-                params.append((PARAMS[facet], value))
+                params.append((param, value))
         if self.geo is not None:
             if self.geo.label:
                 params.append(("autour", self.geo.label))
@@ -281,14 +268,8 @@ def _place_error(text: str, resolution: PlaceResolution) -> PlaceError:
 
 
 # Names people (and other APIs) use for our parameters: the warning suggests ours.
+# Facets add theirs (their name and ``Facet.aliases``), param_aliases().
 PARAM_ALIASES: dict[str, str] = {
-    **{facet: param for facet, param in PARAMS.items() if facet != param},
-    "domains": "domaine",
-    "themes": "theme",
-    "regions": "region",
-    "departements": "departement",
-    "department": "departement",
-    "types": "type",
     "query": "q",
     "search": "q",
     "text": "q",
@@ -310,15 +291,25 @@ PARAM_ALIASES: dict[str, str] = {
 }
 
 
+def param_aliases() -> dict[str, str]:
+    aliases = dict(PARAM_ALIASES)
+    for facet in registry.facets():
+        for name in (facet.name, *facet.aliases):
+            if name != facet.param:
+                aliases.setdefault(name, facet.param)
+    return aliases
+
+
 def unknown_param_warnings(params) -> list[str]:
     """A French warning for each parameter the search does not know, suggesting the
     one meant (« kind » → « type »): an unknown parameter is ignored, never silently."""
-    known = ACCEPTED_PARAMS
+    known = accepted_params()
+    aliases = param_aliases()
     unknown = [name for name in dict.fromkeys(params.keys()) if name not in known]
     warnings = []
     for name in unknown[:MAX_WARNINGS]:
         shown = name if len(name) <= 40 else name[:40] + "…"
-        guess = PARAM_ALIASES.get(name.lower().strip())
+        guess = aliases.get(name.lower().strip())
         if guess is None or guess not in known:
             close = difflib.get_close_matches(name.lower(), known, n=1, cutoff=0.75)
             guess = close[0] if close else None
@@ -396,7 +387,7 @@ def parse_params(
             check_text(name, value)
 
     filters = {}
-    for facet, param in PARAMS.items():
+    for facet, param in registry.facet_params().items():
         values = tuple(dict.fromkeys(v.strip()[:120] for v in getlist(param) if v and v.strip()))
         if values:
             filters[facet] = values[:30]

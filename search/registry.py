@@ -4,7 +4,10 @@ An app registers, from its AppConfig.ready():
 - a DocumentAdapter per kind: how an object becomes a SearchDocument (or None when
   it must not be found: draft, private…), which objects to index on a full rebuild,
   and which model changes affect which documents;
-- facet labellers: turn facet codes (theme codes, INSEE codes…) into labels;
+- facets: name, French label, URL parameter, parent and value order (as the admin's
+  ``list_filter``), each with its labeller turning codes (theme codes, INSEE
+  codes…) into labels in the reader's language; one mechanism for the search page,
+  the API, exports and the apps' own listings;
 - principal providers: the visibility principals a user holds (e.g. their
   communities), so private content is found only by those who may see it;
 - suggestion providers: extra « as you type » suggestions (themes, communes);
@@ -23,13 +26,18 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from .documents import AUTHENTICATED, PUBLIC, SearchDocument
+from .documents import AUTHENTICATED, KIND_FACET, PUBLIC, Facet, SearchDocument
 
 
 class DocumentAdapter(ABC):
     kind: str = ""
     label: str = ""
     model: type[models.Model] | None = None
+    # « Plus récents » ranks news kinds by publication date and puts the others after
+    # them (an editorial legal notice is published once and is not news).
+    news: bool = False
+    # Facets whose shared values make two documents of this kind « similar ».
+    similar_facets: tuple[str, ...] = ()
 
     @abstractmethod
     def queryset(self) -> models.QuerySet:
@@ -84,7 +92,9 @@ class Concept:
 ConceptProvider = Callable[[str], list[Concept]]
 
 _adapters: dict[str, DocumentAdapter] = {}
-_labellers: dict[str, Callable[[Iterable[str]], dict[str, str]]] = {}
+Labeller = Callable[[Iterable[str]], dict[str, str]]
+_facets: dict[str, Facet] = {KIND_FACET.name: KIND_FACET}
+_labellers: dict[str, Labeller] = {}
 _principal_providers: list[Callable[[object], Iterable[str]]] = []
 _suggestion_providers: list[Callable[[str, int], list[Suggestion]]] = []
 _concept_providers: list[ConceptProvider] = []
@@ -105,10 +115,63 @@ def adapter_for_model(model: type[models.Model]) -> DocumentAdapter | None:
     return None
 
 
-def register_facet_labeller(
-    facet: str, labeller: Callable[[Iterable[str]], dict[str, str]]
-) -> None:
-    _labellers[facet] = labeller
+def register_facet(facet: Facet, labeller: Labeller | None = None) -> None:
+    """Declare a facet (and how its codes read). Apps sharing a facet (projects and
+    communities both have themes) register it once each: the last label wins, the
+    parameter must not change."""
+    known = _facets.get(facet.name)
+    if known is not None and known.param != facet.param:
+        raise ValueError(f"facet {facet.name!r} already uses parameter {known.param!r}")
+    clash = [f.name for f in _facets.values() if f.param == facet.param and f.name != facet.name]
+    if clash:
+        raise ValueError(f"parameter {facet.param!r} already names facet {clash[0]!r}")
+    _facets[facet.name] = facet
+    if labeller is not None:
+        _labellers[facet.name] = labeller
+
+
+def unregister_facet(name: str) -> None:
+    """For the app (or test) that registered it; « kind » stays."""
+    if name != KIND_FACET.name:
+        _facets.pop(name, None)
+        _labellers.pop(name, None)
+
+
+def facets() -> tuple[Facet, ...]:
+    """Every declared facet, in display order."""
+    return tuple(sorted(_facets.values(), key=lambda f: (f.order, f.name)))
+
+
+def facet_names() -> tuple[str, ...]:
+    return tuple(f.name for f in facets())
+
+
+def facet_params() -> dict[str, str]:
+    """Facet name → URL parameter."""
+    return {f.name: f.param for f in facets()}
+
+
+def facet(name: str) -> Facet | None:
+    return _facets.get(name)
+
+
+def order_by_value(name: str) -> bool:
+    """Whether the facet's values are listed by value, latest first (years)."""
+    known = _facets.get(name)
+    return known is not None and known.value_order == "value_desc"
+
+
+def news_kinds() -> tuple[str, ...]:
+    return tuple(kind for kind, adapter in _adapters.items() if adapter.news)
+
+
+def similar_facets(kind: str) -> tuple[str, ...]:
+    adapter = _adapters.get(kind)
+    return adapter.similar_facets if adapter else ()
+
+
+def unregister_adapter(kind: str) -> None:
+    _adapters.pop(kind, None)
 
 
 def facet_labels(facet: str, values: Iterable[str]) -> dict[str, str]:

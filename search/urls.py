@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_clicks
+from . import views
 
 app_name = "search"
 
@@ -11,5 +11,5 @@ urlpatterns = [
     path("flux.atom", views.SearchFeed(), name="feed_atom"),
     path("flux.rss", views.SearchRssFeed(), name="feed_rss"),
     path("suggestions", views.suggestions, name="suggestions"),
-    path("clic", views_clicks.click, name="click"),
+    path("clic", views.click, name="click"),
 ]

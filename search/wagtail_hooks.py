@@ -10,7 +10,7 @@ empty analytics next to ours."""
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views.reports import ReportView
 
-from core.csvsafe import csv_writer
+from core.csvsafe import csv_download
 
 from .models import SearchDeadLetter
 from .selectors import PERIODS, period_days, search_analytics, search_analytics_csv_rows
@@ -45,14 +45,8 @@ def analytics_csv_view(request):
     if not request.user.has_perm(PERMISSION):
         raise PermissionDenied
     days = period_days(request.GET.get("jours"))
-    writer = csv_writer()
-    response = StreamingHttpResponse(
-        (writer.writerow(row) for row in search_analytics_csv_rows(days=days)),
-        content_type="text/csv; charset=utf-8",
-    )
     filename = f"statistiques-recherche-{timezone.localdate():%Y-%m-%d}-{days}j.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_download(search_analytics_csv_rows(days=days), filename=filename)
 
 
 def wagtail_search_terms_view(request, *args, **kwargs):

@@ -63,3 +63,56 @@ def project_input(**overrides):
     }
     values.update(overrides)
     return ProjectInput(**values)
+
+
+# --- communities (issue 12) ------------------------------------------------------------
+
+
+def _hours(hours: float):
+    from datetime import timedelta
+
+    return timedelta(hours=hours)
+
+
+def _in_days(days: float = 0):
+    from django.utils import timezone
+
+    return timezone.now() + _hours(24 * days)
+
+
+class CommunityFactory(factory.django.DjangoModelFactory):
+    """A community written directly (no owner): tests add members with
+    MembershipFactory; the services are what the tests exercise."""
+
+    class Meta:
+        model = "communities.Community"
+
+    name = factory.Sequence(lambda n: f"Communauté {n}")
+    slug = factory.Sequence(lambda n: f"communaute-{n}")
+    short_description = "Des personnes qui agissent ensemble."
+    kind = "thematique"
+    visibility = "public"
+    join_policy = "open"
+    status = "active"
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Membership"
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+    state = "active"
+    joined_at = factory.LazyFunction(_in_days)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "communities.Event"
+
+    community = factory.SubFactory(CommunityFactory)
+    title = factory.Sequence(lambda n: f"Rencontre {n}")
+    start = factory.LazyFunction(lambda: _in_days(3))
+    end = factory.LazyAttribute(lambda o: o.start + _hours(2))
+    address = "Salle des fêtes"

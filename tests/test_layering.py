@@ -11,6 +11,7 @@ from django.urls import reverse
 from accounts.forms import ProfileForm
 from cms import page_views
 from innovations.models import Territory, TerritoryLevel
+from search.indexing import reindex
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ def test_the_home_page_shows_the_latest_live_projects_and_their_count(client, ma
 
 def test_the_project_index_is_served_by_the_listing_view(client, make_project):
     make_project(title="La Recyclerie du quartier")
+    reindex()  # the listing is a search (innovations/views/listing.py)
     response = client.get("/projets/")
     assert response.status_code == 200
     assert response.templates[0].name == "innovations/project_index_page.html"

@@ -115,9 +115,8 @@ class WagtailBaseline:
                             sort_title=d.title.lower()[:300],
                             summary=d.summary,
                             body=d.body,
-                            keywords=" ".join([*d.theme_labels, *d.territory_labels, *d.tags]),
-                            year=d.year,
-                            display=d.display(),
+                            keywords=" ".join(d.keywords),
+                            display=d.stored_display(),
                             is_public="public" in d.visibility,
                             updated_at=timezone.now(),
                         )
@@ -202,8 +201,8 @@ class WagtailBaseline:
     def search(self, spec: dict) -> int:
         from django.db.models import Count
 
-        from search.documents import FACET_NAMES
         from search.models import SearchFacetValue
+        from search.registry import facet_names
 
         base = self.model.objects.filter(is_public=True)
         near = None
@@ -245,7 +244,7 @@ class WagtailBaseline:
             else:
                 list(queryset.order_by("pk")[:PAGE])
         everything = None
-        for facet in FACET_NAMES:
+        for facet in facet_names():
             if facet in filters:
                 scope = matching(skip=facet)
             else:

@@ -82,6 +82,7 @@ def build_documents(*, count: int, seed: int) -> tuple[list, str]:
         record = records[index % len(records)]
         dep = departements[rng.randrange(len(departements))]
         chosen = rng.sample(themes, rng.randint(1, 3))
+        labels = sorted({c[2] for c in chosen} | {c[3] for c in chosen})
         lat, lon = record["point"]
         if lat in (None, "") or lon in (None, "") or index >= len(records):
             lat = float(dep["latitude"]) + rng.uniform(-0.3, 0.3)
@@ -94,19 +95,25 @@ def build_documents(*, count: int, seed: int) -> tuple[list, str]:
                 title=f"{record['title']} {rng.choice(QUALIFIERS)}".strip(),
                 summary=record["text"][:280],
                 body=record["text"],
-                domains=sorted({c[0] for c in chosen}),
-                themes=[c[1] for c in chosen],
-                theme_labels=sorted({c[2] for c in chosen} | {c[3] for c in chosen}),
-                publics=rng.sample(publics, rng.randint(1, 2)),
-                stage=rng.choice(["idee", "experimentation", "consolidation", "essaimage"]),
-                structure=rng.choice(["association", "cooperative", "entreprise-ess", "fondation"]),
-                sources=[f"partenaire-{rng.randrange(50)}"],
-                scale=rng.choice(["commune", "departement", "region"]),
-                year=rng.randint(1990, 2026),
-                tags=record["tags"][:5],
-                departements=[dep["code"]],
-                regions=[dep["region_code"]],
-                territory_labels=[dep["name"]],
+                keywords=[*labels, dep["name"], *record["tags"][:5]],
+                # The facets projects declare (innovations/search_facets.py).
+                facets={
+                    "domain": sorted({c[0] for c in chosen}),
+                    "theme": [c[1] for c in chosen],
+                    "public": rng.sample(publics, rng.randint(1, 2)),
+                    "stage": [
+                        rng.choice(["idee", "experimentation", "consolidation", "essaimage"])
+                    ],
+                    "structure": [
+                        rng.choice(["association", "cooperative", "entreprise-ess", "fondation"])
+                    ],
+                    "source": [f"partenaire-{rng.randrange(50)}"],
+                    "scale": [rng.choice(["commune", "departement", "region"])],
+                    "year": [str(rng.randint(1990, 2026))],
+                    "departement": [dep["code"]],
+                    "region": [dep["region_code"]],
+                },
+                display={"labels": labels, "places": [dep["name"]], "tags": record["tags"][:5]},
                 points=[(float(lat), float(lon))],
                 visibility=[PUBLIC] if rng.random() > 0.02 else [f"user:{rng.randint(1, 500)}"],
             )

@@ -9,7 +9,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
-from core.csvsafe import csv_writer
+from core.csvsafe import csv_download
 
 from ..models import Openness
 from ..opendata import projects_for_open_data, serialise
@@ -94,18 +94,14 @@ def _csv_row(data: dict) -> list:
 
 @require_GET
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
-    writer = csv_writer()  # formulas neutralised (core/csvsafe.py)
-
     def rows():
-        yield "\ufeff"
-        yield writer.writerow(CSV_COLUMNS)
+        yield CSV_COLUMNS
         for data in _open_projects():
-            yield writer.writerow(_csv_row(data))
+            yield _csv_row(data)
 
-    return _attachment(
-        StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8"),
-        "carrefour-projets.csv",
-    )
+    # core/csvsafe.py: the one CSV path (streamed, BOM, formulas neutralised).
+    response = csv_download(rows(), filename="carrefour-projets.csv")
+    return _attachment(response, "carrefour-projets.csv")
 
 
 @require_GET

@@ -30,6 +30,7 @@ from ..models import (
     SearchTombstone,
 )
 from ..query import Hit, SearchQuery, SearchResults
+from ..registry import similar_facets
 from .base import BackendUnavailable, SearchBackend
 from .dbquery import run_search, visible_mask
 from .dbsql import PostgresText, SqliteText, TextIndex
@@ -49,7 +50,6 @@ ENTRY_COLUMNS = (
     "keywords",
     "published_at",
     "updated_at",
-    "year",
     "display",
     "is_public",
     "fingerprint",
@@ -59,7 +59,7 @@ TOMBSTONE_DAYS = 2
 
 
 def _entry(document: SearchDocument) -> SearchEntry:
-    keywords = " ".join([*document.theme_labels, *document.territory_labels, *document.tags])
+    keywords = " ".join(document.keywords)
     return SearchEntry(
         key=document.key,
         kind=document.kind,
@@ -72,8 +72,7 @@ def _entry(document: SearchDocument) -> SearchEntry:
         keywords=keywords,
         published_at=document.published_at,
         updated_at=document.updated_at or timezone.now(),
-        year=document.year,
-        display=document.display(),
+        display=document.stored_display(),
         is_public=PUBLIC in document.visibility,
         fingerprint=document.fingerprint(),
         indexed_at=timezone.now(),
@@ -127,18 +126,11 @@ class DatabaseBackend(SearchBackend):
                 )
                 point_rows.extend((entry_id, lat, lon) for lat, lon in document.points)
                 # The vocabulary typos are corrected against (dbquery.corrections)
-                # and « did you mean » picks from: title, summary, labels, tags.
+                # and « did you mean » picks from: title, summary, keywords.
                 words.update(
                     w
                     for w in analysis.folded_words(
-                        " ".join(
-                            [
-                                document.title,
-                                document.summary,
-                                *document.theme_labels,
-                                *document.tags,
-                            ]
-                        )
+                        " ".join([document.title, document.summary, *document.keywords])
                     )
                     if 3 <= len(w) <= 60 and w.isalpha()
                 )
@@ -281,49 +273,42 @@ class DatabaseBackend(SearchBackend):
         return [(title, url) for title, url in ranked[:limit]]
 
     def similar(self, key: str, *, principals: frozenset[str], limit: int = 4) -> list[Hit]:
-        """Same département first, then same région, then the most shared sub-themes;
-        shared words (title and summary) only break ties. Visible documents of the
-        same kind, computed on the bitmaps (facets.py)."""
+        """Visible documents of the same kind sharing the most values of the kind's
+        ``similar_facets``, facet by facet in the order declared (projects: same
+        département first, then same région, then the most shared sub-themes); shared
+        words (title and summary) only break ties. Computed on the bitmaps."""
         entry = SearchEntry.objects.filter(key=key).first()
         if entry is None:
             return []
+        names = similar_facets(entry.kind)
         own: dict[str, list[str]] = {}
-        for facet, value in entry.facet_values.filter(
-            facet__in=("departement", "region", "theme")
-        ).values_list("facet", "value"):
+        for facet, value in entry.facet_values.filter(facet__in=names).values_list(
+            "facet", "value"
+        ):
             own.setdefault(facet, []).append(value)
         index = bitmaps()
         allowed = visible_mask(index, principals) & index.posting("kind", entry.kind)
         allowed &= ~(1 << entry.pk)
-
-        def any_of(facet: str) -> int:
-            mask = 0
+        candidates = 0
+        shared: list[dict[int, int]] = []  # per facet: entry id → values shared
+        for facet in names:
+            counts: dict[int, int] = {}
             for value in own.get(facet, ()):
-                mask |= index.posting(facet, value)
-            return mask & allowed
-
-        same_departement, same_region, shared = any_of("departement"), any_of("region"), 0
-        theme_counts: dict[int, int] = {}
-        for value in own.get("theme", ()):
-            posting = index.posting("theme", value) & allowed
-            shared |= posting
-            for entry_id in index.ids_of(posting).tolist():
-                theme_counts[entry_id] = theme_counts.get(entry_id, 0) + 1
+                posting = index.posting(facet, value) & allowed
+                candidates |= posting
+                for entry_id in index.ids_of(posting).tolist():
+                    counts[entry_id] = counts.get(entry_id, 0) + 1
+            shared.append(counts)
         words = self.text_index.any_words(f"{entry.title} {entry.summary}", limit=200)
         word_rank = {entry_id: rank for rank, entry_id in enumerate(words)}
-        candidates = same_departement | same_region | shared
         candidates |= index.mask_of(np.array(list(word_rank), dtype=np.int64)) & allowed
         ids = index.ids_of(candidates)
         if not len(ids):
             return []
-        departement_ids = set(index.ids_of(same_departement).tolist())
-        region_ids = set(index.ids_of(same_region).tolist())
         ranked = sorted(
             ids.tolist(),
             key=lambda i: (
-                i not in departement_ids,
-                i not in region_ids,
-                -theme_counts.get(i, 0),
+                *(-counts.get(i, 0) for counts in shared),
                 word_rank.get(i, len(word_rank)),
                 i,
             ),

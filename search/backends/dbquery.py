@@ -19,11 +19,11 @@ from django.db.models.functions import Length
 from django.utils.dateparse import parse_datetime
 
 from .. import text as analysis
-from ..documents import FACET_NAMES, PUBLIC
+from ..documents import PUBLIC
 from ..interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
 from ..models import VISIBILITY_FACET, SearchEntry, SearchTerm
-from ..query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
-from ..registry import facet_labels
+from ..query import FacetCount, Hit, SearchQuery, SearchResults
+from ..registry import facet_labels, facet_names, news_kinds, order_by_value
 from .dbsql import FULL_RANKING_LIMIT, TextIndex
 from .facets import FacetBitmaps, bitmaps
 
@@ -105,7 +105,7 @@ def _facet_counts(
     items = [
         FacetCount(value=v, label=labels.get(v, v), count=c, selected=v in selected) for v, c in top
     ]
-    if facet == "year":
+    if order_by_value(facet):
         items.sort(key=lambda item: item.value, reverse=True)
     else:
         items.sort(key=lambda item: (-item.count, item.label))
@@ -123,7 +123,7 @@ def _order(
     sort = query.effective_sort
     if sort == "recents":
         # News first (projects, by publication date), then the rest (editorial pages).
-        later = ~np.isin(ids, index.ids_of(kinds_mask(index, NEWS_KINDS)))
+        later = ~np.isin(ids, index.ids_of(kinds_mask(index, news_kinds())))
         return ids[np.lexsort((-ids, -index.published[ids], later))]
     if sort == "alpha":
         return np.array(sorted(ids.tolist(), key=lambda i: (index.titles.get(i, ""), i)))
@@ -243,7 +243,8 @@ def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
             base &= index.mask_of(ids)
         distances = index.dense(ids, found)
     filters = {}
-    for facet in FACET_NAMES:
+    names = facet_names()
+    for facet in names:
         values = query.filters.get(facet)
         if values:
             mask = 0
@@ -256,7 +257,7 @@ def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
     total = full.bit_count()
     facets = {}
     if query.facets:
-        for facet in FACET_NAMES:
+        for facet in names:
             # Disjunctive: this facet's own selection does not narrow its counts.
             mask = base
             for other, other_mask in filters.items():

@@ -11,6 +11,7 @@ from django.urls import reverse
 from innovations.models import ProjectMember
 from innovations.permissions import project_permissions
 from innovations.services.projects import project_create, project_submit
+from search.indexing import reindex
 from tests.factories import UserFactory, project_input
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +100,7 @@ def test_only_curators_can_approve_in_the_admin(client, cast, role):
 
 def test_drafts_never_appear_in_listing_or_sitemap(client, cast):
     _users, draft, live = cast
+    reindex()  # the listing is a search (innovations/views/listing.py)
     listing = client.get("/projets/").content.decode()
     assert "Projet en ligne" in listing
     assert "Projet brouillon" not in listing

@@ -185,7 +185,7 @@ def test_csv_export_neutralises_formulas(client, editor, analytics_rows):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    text = b"".join(response.streaming_content).decode()
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
     assert rows[0][0] == "Recherche"
     by_query = {row[0]: row for row in rows[1:]}

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from search.documents import FACET_NAMES
 from search.indexing import reindex
-from search.query import PARAMS
+from search.registry import facet_names, facet_params
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +22,8 @@ def corpus(use_backend, make_project, site_pages):
 
 def test_each_facet_names_the_parameter_that_filters_on_it(client, corpus):
     data = client.get("/api/v1/search").json()
-    assert data["facet_parameters"] == PARAMS
-    assert set(data["facets"]) <= set(data["facet_parameters"]) == set(FACET_NAMES)
+    assert data["facet_parameters"] == facet_params()
+    assert set(data["facets"]) <= set(data["facet_parameters"]) == set(facet_names())
     kinds = {item["value"]: item["count"] for item in data["facets"]["kind"]}
     assert kinds["project"] == 2 and kinds["page"] > 0
     # Filtering with the parameter the response gives narrows to that facet value.

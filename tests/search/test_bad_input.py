@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from search.documents import SearchDocument
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 def indexed(use_backend):
     use_backend.index(
         [
-            SearchDocument(
+            project_document(
                 kind="project",
                 object_id="1",
                 url="/projets/1/",

@@ -10,6 +10,7 @@ from search.backends.database import DatabaseBackend
 from search.documents import PUBLIC, SearchDocument
 from search.models import SearchEntry
 from search.query import SearchQuery
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ ANYONE = frozenset({PUBLIC})
 
 
 def document(number: int) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind="project", object_id=str(number), url=f"/p{number}/", title=f"Projet {number}"
     )
 

@@ -8,6 +8,7 @@ import pytest
 
 from search.documents import PUBLIC, SearchDocument
 from search.query import GeoFilter, SearchQuery
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +18,7 @@ NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
 
 def doc(object_id, title, **fields) -> SearchDocument:
     fields.setdefault("published_at", NOW - datetime.timedelta(days=int(object_id)))
-    return SearchDocument(
+    return project_document(
         kind=fields.pop("kind", "project"),
         object_id=str(object_id),
         url=f"/projets/{object_id}/",

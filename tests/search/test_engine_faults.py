@@ -20,6 +20,7 @@ from search.documents import PUBLIC, SearchDocument
 from search.models import IndexQueue
 from search.query import SearchQuery
 from tests.search.conftest import engine_backend
+from tests.search.documents import project_document
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.django_db]
 
@@ -54,7 +55,7 @@ def spread(engine):
 
 
 def doc(n: int) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind="project", object_id=str(n), url=f"/projets/{n}/", title=f"Atelier numéro {n}"
     )
 

@@ -16,6 +16,7 @@ from search.models import IndexQueue, SearchDeadLetter
 from search.query import SearchQuery
 from search.registry import adapters
 from tests.search.conftest import engine_backend
+from tests.search.documents import project_document
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.django_db]
 
@@ -23,7 +24,7 @@ ANYONE = frozenset({PUBLIC})
 
 
 def doc(object_id, title, **fields) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind=fields.pop("kind", "project"),
         object_id=str(object_id),
         url=f"/projets/{object_id}/",

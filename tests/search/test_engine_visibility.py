@@ -10,6 +10,7 @@ from wagtail.models import PageViewRestriction
 from search.documents import PUBLIC, SearchDocument
 from search.indexing import reindex
 from search.query import SearchQuery
+from tests.search.documents import project_document
 
 pytestmark = [pytest.mark.elasticsearch, pytest.mark.django_db]
 
@@ -18,7 +19,7 @@ MEMBER = frozenset({PUBLIC, "user:42"})
 
 
 def doc(object_id, title, **fields) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind="project", object_id=str(object_id), url=f"/p/{object_id}/", title=title, **fields
     )
 

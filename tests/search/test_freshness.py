@@ -11,6 +11,7 @@ from search.backends.database import DatabaseBackend
 from search.backends.facets import INDEX_VERSION_KEY
 from search.documents import PUBLIC, SearchDocument
 from search.query import SearchQuery
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +19,7 @@ ANYONE = frozenset({PUBLIC})
 
 
 def document(number: int, title: str) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind="project",
         object_id=str(number),
         url=f"/projets/p{number}/",

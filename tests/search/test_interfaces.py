@@ -11,10 +11,10 @@ import re
 import pytest
 
 from innovations.services.projects import project_create
-from search.documents import SearchDocument
 from search.indexing import reindex
 from search.models import SearchQueryDay
 from tests.factories import project_input
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def corpus(use_backend, make_project, owner):
     # A document only one member may see (the way community content will be).
     use_backend.index(
         [
-            SearchDocument(
+            project_document(
                 kind="project",
                 object_id="999999",
                 url="/prive/",

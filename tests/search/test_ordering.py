@@ -13,6 +13,7 @@ from innovations.selectors import projects_related, projects_similar
 from search.documents import PUBLIC, SearchDocument
 from search.indexing import reindex
 from search.query import SearchQuery
+from tests.search.documents import project_document
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +22,7 @@ NOW = datetime.datetime(2026, 6, 1, tzinfo=datetime.UTC)
 
 
 def doc(object_id, title, *, days=0, **fields) -> SearchDocument:
-    return SearchDocument(
+    return project_document(
         kind=fields.pop("kind", "project"),
         object_id=str(object_id),
         url=f"/d/{object_id}/",

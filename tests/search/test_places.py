@@ -155,7 +155,7 @@ def test_the_project_form_understands_the_same_places(places):
 
 
 def hit_titles(html: str) -> list[str]:
-    found = re.findall(r'class="hit__title"><a href="[^"]*">(.*?)</a>', html)
+    found = re.findall(r'class="hit__title"><a href="[^"]*"[^>]*>(.*?)</a>', html)
     return [unescape(re.sub(r"<[^>]+>", "", title)) for title in found]
 
 

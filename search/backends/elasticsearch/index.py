@@ -14,10 +14,17 @@ from elasticsearch.dsl import (
     token_filter,
 )
 
-from ...documents import FACET_NAMES, SearchDocument
+from ...documents import SearchDocument
 
-FACET_FIELDS = {name: name for name in FACET_NAMES}
 FACET_LIMIT = 300
+
+
+def facet_field(name: str) -> str:
+    """Where a facet's values are: ``kind`` at the top, every facet an app declares
+    under ``facets.`` (keyword by the index's dynamic template: a new facet needs no
+    new mapping, nor a rebuild, only its documents indexed)."""
+    return "kind" if name == "kind" else f"facets.{name}"
+
 
 # Lucene's elision filter strips both the straight (') and the typographic (’)
 # apostrophe; the standard tokenizer keeps « l’emploi » as one token for it
@@ -107,16 +114,7 @@ class CarrefourDocument(Document):
     # Every text field as one: « how many of the words does the document have »,
     # whichever field holds each (queries.py).
     everything = Text(analyzer=FRENCH)
-    domain = Keyword()
-    theme = Keyword()
-    region = Keyword()
-    departement = Keyword()
-    public = Keyword()
-    stage = Keyword()
-    structure = Keyword()
-    source = Keyword()
-    scale = Keyword()
-    year = Keyword()
+    facets = Object(dynamic=True)
     visibility = Keyword()
     fingerprint = Keyword(index=False)
     points = GeoPoint()
@@ -145,6 +143,16 @@ def index_body(*, shards: int, replicas: int, alias: str | None = None) -> dict:
         max_result_window=10_000,
     )
     body = index.to_dict()
+    # Any facet an app declares is a keyword (exact codes, aggregations).
+    body["mappings"]["dynamic_templates"] = [
+        {
+            "facets": {
+                "path_match": "facets.*",
+                "match_mapping_type": "*",
+                "mapping": {"type": "keyword"},
+            }
+        }
+    ]
     if alias:
         body["aliases"] = {alias: {}}
     return body
@@ -159,14 +167,14 @@ def _body(document: SearchDocument) -> dict:
         "url": document.url,
         "title": document.title,
         "summary": document.summary,
-        "keywords": " ".join([*document.theme_labels, *document.territory_labels, *document.tags]),
+        "keywords": " ".join(document.keywords),
         "body": document.body,
-        **{facet: values.get(facet, []) for facet in FACET_NAMES if facet != "kind"},
+        "facets": {facet: codes for facet, codes in values.items() if facet != "kind"},
         "visibility": sorted(set(document.visibility)),
         "fingerprint": document.fingerprint(),
         "points": [{"lat": lat, "lon": lon} for lat, lon in document.points],
         "published_at": document.published_at.isoformat() if document.published_at else None,
-        "display": document.display(),
+        "display": document.stored_display(),
     }
 
 

@@ -28,12 +28,11 @@ from dataclasses import replace
 from elasticsearch.dsl import Q, Search
 from elasticsearch.dsl.response import Response
 
-from ...documents import FACET_NAMES
 from ...interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
-from ...query import NEWS_KINDS, FacetCount, Hit, SearchQuery, SearchResults
-from ...registry import facet_labels
+from ...query import FacetCount, Hit, SearchQuery, SearchResults
+from ...registry import facet_labels, facet_names, news_kinds, order_by_value, similar_facets
 from .client import EngineNotFound
-from .index import FACET_FIELDS, FACET_LIMIT, _date
+from .index import FACET_LIMIT, _date, facet_field
 
 FIELDS = ["title^8", "keywords^4", "summary^2", "body"]
 MINIMUM_SHOULD_MATCH = "1"
@@ -45,20 +44,23 @@ CONCEPT_TIE_SCALE = 20.0
 WINDOW = 10_000  # index.max_result_window: deeper pages go through search_after
 DEEP_STEP = 5_000  # sort values fetched per step when walking to a deep page
 
-# « Projets proches »: same département (10⁶), then same région (10⁴), then each
-# shared sub-theme (1) — an order, not a blend: a near project sharing no theme comes
-# before a far one sharing three.
-SIMILAR_FACETS = ("departement", "region", "theme")
+# « Similar »: the values shared with the document, facet by facet in the order its
+# kind declares (``similar_facets``; projects: département, région, sub-themes), as
+# an order, not a blend — base 100 digits, the first facet weighing most: a near
+# project sharing no theme comes before a far one sharing three. The same order as
+# the database backend's ``similar``.
 SIMILAR_SCRIPT = """
 long rank = 0;
-for (def v : doc['departement']) {
-  if (params.departement.contains(v)) { rank += 1000000L; break; }
-}
-for (def v : doc['region']) {
-  if (params.region.contains(v)) { rank += 10000L; break; }
-}
-for (def v : doc['theme']) {
-  if (params.theme.contains(v)) { rank += 1L; }
+for (int i = 0; i < params.fields.size(); i++) {
+  String field = params.fields.get(i);
+  long shared = 0;
+  if (doc.containsKey(field)) {
+    for (def v : doc[field]) {
+      if (params.values.get(i).contains(v)) { shared += 1; }
+    }
+  }
+  if (shared > 99) { shared = 99; }
+  rank = rank * 100 + shared;
 }
 return rank;
 """
@@ -81,7 +83,7 @@ class QueriesMixin:
     # --- searching --------------------------------------------------------------------
     @staticmethod
     def _facet_filter(facet: str, values) -> Q:
-        return Q("terms", **{FACET_FIELDS[facet]: list(values)})
+        return Q("terms", **{facet_field(facet): list(values)})
 
     @staticmethod
     def _text_query(text: str) -> Q:
@@ -155,7 +157,7 @@ class QueriesMixin:
                 options.append(
                     Q(
                         "constant_score",
-                        filter=Q("term", **{FACET_FIELDS[concept.facet]: concept.value}),
+                        filter=Q("term", **{facet_field(concept.facet): concept.value}),
                         boost=CONCEPT_WEIGHT * ALL_WORDS_BONUS,
                     )
                 )
@@ -167,7 +169,7 @@ class QueriesMixin:
             ties.append(
                 Q(
                     "constant_score",
-                    filter=Q("term", **{FACET_FIELDS[clause.concept.facet]: clause.concept.value}),
+                    filter=Q("term", **{facet_field(clause.concept.facet): clause.concept.value}),
                     boost=CONCEPT_BONUS * CONCEPT_TIE_SCALE,
                 )
             )
@@ -186,7 +188,7 @@ class QueriesMixin:
         if query.geo is not None and query.geo.area is not None:
             # A département or a région: what is in it, distances from its centre.
             facet, code = query.geo.area
-            filters.append(Q("term", **{FACET_FIELDS[facet]: code}))
+            filters.append(Q("term", **{facet_field(facet): code}))
         elif query.geo is not None:
             filters.append(
                 Q(
@@ -220,7 +222,7 @@ class QueriesMixin:
                         "order": "asc",
                         "script": {
                             "source": "params.news.contains(doc['kind'].value) ? 0 : 1",
-                            "params": {"news": list(NEWS_KINDS)},
+                            "params": {"news": list(news_kinds())},
                         },
                     }
                 },
@@ -263,12 +265,12 @@ class QueriesMixin:
         """The request sent for ``query`` (separate from its execution, for tests)."""
         search, facet_filters = self._matching(query, plan)
         if query.facets:
-            for facet in FACET_NAMES:
+            for facet in facet_names():
                 others = [f for name, f in facet_filters.items() if name != facet]
                 bucket = search.aggs.bucket(
                     f"f_{facet}", "filter", filter=Q("bool", filter=others or [Q("match_all")])
                 )
-                bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_LIMIT)
+                bucket.bucket("values", "terms", field=facet_field(facet), size=FACET_LIMIT)
         if query.highlight and query.text:
             search = (
                 search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html")
@@ -331,7 +333,7 @@ class QueriesMixin:
             hits.append(_hit(hit, highlights=highlights, distance_km=distance))
         facets = {}
         if query.facets:
-            for facet in FACET_NAMES:
+            for facet in facet_names():
                 buckets = getattr(response.aggregations, f"f_{facet}").values.buckets
                 counts = {str(b.key): b.doc_count for b in buckets}
                 facets[facet] = self._facet_counts(query, facet, counts)
@@ -363,7 +365,7 @@ class QueriesMixin:
             FacetCount(value=v, label=labels.get(v, v), count=c, selected=v in selected)
             for v, c in counts.items()
         ]
-        if facet == "year":
+        if order_by_value(facet):
             items.sort(key=lambda item: item.value, reverse=True)
         else:
             items.sort(key=lambda item: (-item.count, item.label))
@@ -401,7 +403,10 @@ class QueriesMixin:
             return []
         if not set(source.get("visibility") or ()) & set(principals):
             return []
-        own = {facet: list(source.get(facet) or []) for facet in SIMILAR_FACETS}
+        stored = source.get("facets") or {}
+        own = {
+            facet: list(stored.get(facet) or []) for facet in similar_facets(source.get("kind", ""))
+        }
         should = [
             Q(
                 "more_like_this",
@@ -412,7 +417,9 @@ class QueriesMixin:
                 max_query_terms=25,
             )
         ]
-        should += [Q("terms", **{facet: values}) for facet, values in own.items() if values]
+        should += [
+            Q("terms", **{facet_field(facet): values}) for facet, values in own.items() if values
+        ]
         search = (
             Search(index=self.alias)
             .query(Q("bool", should=should, minimum_should_match=1))
@@ -424,7 +431,13 @@ class QueriesMixin:
                     "_script": {
                         "type": "number",
                         "order": "desc",
-                        "script": {"source": SIMILAR_SCRIPT, "params": own},
+                        "script": {
+                            "source": SIMILAR_SCRIPT,
+                            "params": {
+                                "fields": [facet_field(facet) for facet in own],
+                                "values": list(own.values()),
+                            },
+                        },
                     }
                 },
                 {"_score": {"order": "desc"}},

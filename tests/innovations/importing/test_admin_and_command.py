@@ -70,7 +70,11 @@ def test_dry_run_then_confirm_from_the_admin(
     assert ProjectPage.objects.filter(live=True).count() == 2
 
     report = client.get(f"/admin/imports/import/{real.pk}/rapport.csv")
-    rows = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(report.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert ["créés", "2"] in rows
     assert ["3", "2", "title", "titre manquant"] in rows
 

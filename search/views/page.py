@@ -1,4 +1,4 @@
-"""/recherche/: the search page (list and map), exports and feeds.
+"""/recherche/: the search page (list and map) and its suggestions as you type.
 
 The URL holds the whole state (query, filters, place, sort, page, view), so every
 search can be shared, bookmarked, exported or followed.
@@ -6,49 +6,31 @@ search can be shared, bookmarked, exported or followed.
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from urllib.parse import urlencode
 
-from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.absolute_urls import absolute_url
-from core.csvsafe import csv_writer
-from core.feeds import SafeAtom1Feed, SafeRss201rev2Feed
-
-from .documents import FACETS
-from .query import DEFAULT_RADIUS_KM, PARAMS, PlaceError, QueryError, SearchQuery, parse_params
-from .registry import principals_for
-from .services import SearchUnavailable, resolve_place, search, suggest
-
-MAP_POINTS_LIMIT = 2000
-RADIUS_OPTIONS = (5, 10, 20, 30, 50, 100, 200)
-EXPORT_LIMIT = 10_000
-EXPORT_PAGE = 100
-
-
-def _parse(request: HttpRequest, **kwargs) -> SearchQuery:
-    return parse_params(
-        request.GET,
-        principals=principals_for(request.user),
-        resolve_place=resolve_place,
-        **kwargs,
-    )
-
-
-def _url(query: SearchQuery, **extra) -> str:
-    params = query.to_params() + [(k, v) for k, v in extra.items() if v]
-    return "?" + urlencode(params) if params else "?"
+from .. import registry
+from ..query import DEFAULT_RADIUS_KM, PlaceError, QueryError, SearchQuery, parse_params
+from ..registry import principals_for
+from ..services import SearchUnavailable, search, suggest
+from .common import (
+    MAP_POINTS_LIMIT,
+    RADIUS_OPTIONS,
+    _all_hits,
+    _parse,
+    _url,
+)
 
 
 def _facet_groups(results, query: SearchQuery, view: str) -> list[dict]:
     """Facets for the template, with the URL that toggles each value."""
     groups = []
-    for facet in FACETS:
+    for facet in registry.facets():
         items = []
         for item in results.facets.get(facet.name, []):
             if item.selected:
@@ -63,7 +45,7 @@ def _facet_groups(results, query: SearchQuery, view: str) -> list[dict]:
             groups.append(
                 {
                     "facet": facet,
-                    "param": PARAMS[facet.name],
+                    "param": facet.param,
                     "items": items,
                     "open": any(i["item"].selected for i in items),
                 }
@@ -76,7 +58,7 @@ def _active_filters(query: SearchQuery, results) -> list[dict]:
     labels = {
         facet: {item.value: item.label for item in items} for facet, items in results.facets.items()
     }
-    facet_labels = {f.name: f.label for f in FACETS}
+    facet_labels = {f.name: f.label for f in registry.facets()}
     active = []
     if query.text:
         active.append(
@@ -89,7 +71,8 @@ def _active_filters(query: SearchQuery, results) -> list[dict]:
         for value in values:
             active.append(
                 {
-                    "label": f"{facet_labels[facet]} : {labels.get(facet, {}).get(value, value)}",
+                    "label": f"{facet_labels.get(facet, facet)} : "
+                    f"{labels.get(facet, {}).get(value, value)}",
                     "url": _url(query.without(facet, value)),
                 }
             )
@@ -258,120 +241,12 @@ def _page_links(query: SearchQuery, results, view: str) -> dict:
     return links
 
 
-def _all_hits(query: SearchQuery, limit: int):
-    """Every hit of a query, page after page (exports and maps)."""
-    page = 1
-    fetched = 0
-    while fetched < limit:
-        batch = search(
-            query=replace(query, page=page, per_page=EXPORT_PAGE, facets=False, highlight=False),
-            record=False,
-        )
-        if not batch.hits:
-            return
-        for hit in batch.hits:
-            yield hit
-            fetched += 1
-            if fetched >= limit:
-                return
-        if page >= batch.pages:
-            return
-        page += 1
-
-
 def _map_points(query: SearchQuery) -> list[dict]:
     points = []
     for hit in _all_hits(query, MAP_POINTS_LIMIT):
         for lat, lon in hit.display.get("points", []):
             points.append({"lat": lat, "lon": lon, "title": hit.title, "url": hit.url})
     return points[:MAP_POINTS_LIMIT]
-
-
-def _absolute(url: str, request: HttpRequest | None = None) -> str:
-    """The address of a hit for this request's site (cms/absolute_urls.py)."""
-    return absolute_url(url, request=request)
-
-
-@require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
-    try:
-        query = _parse(request)
-    except QueryError as exc:
-        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-
-    writer = csv_writer()  # formulas neutralised (cms/csvsafe.py)
-    header = [
-        _("type"),
-        _("titre"),
-        _("résumé"),
-        _("adresse"),
-        _("thèmes"),
-        _("territoires"),
-        _("latitude"),
-        _("longitude"),
-        _("publié le"),
-    ]
-
-    def rows():
-        yield "\ufeff"  # BOM: spreadsheets open the file as UTF-8
-        yield writer.writerow(header)
-        for hit in _all_hits(query, EXPORT_LIMIT):
-            points = hit.display.get("points") or [[None, None]]
-            yield writer.writerow(
-                [
-                    hit.kind,
-                    hit.title,
-                    hit.summary,
-                    _absolute(hit.url, request),
-                    " | ".join(hit.display.get("theme_labels", [])),
-                    " | ".join(hit.display.get("territory_labels", [])),
-                    points[0][0] if points[0][0] is not None else "",
-                    points[0][1] if points[0][1] is not None else "",
-                    hit.published_at.date().isoformat() if hit.published_at else "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="carrefour-recherche.csv"'
-    return response
-
-
-@require_GET
-def export_geojson(request: HttpRequest) -> HttpResponse:
-    try:
-        query = _parse(request)
-    except QueryError as exc:
-        return JsonResponse({"error": str(exc)}, status=400)
-    features = []
-    for hit in _all_hits(query, EXPORT_LIMIT):
-        points = hit.display.get("points") or []
-        if not points:
-            continue
-        geometry = (
-            {"type": "Point", "coordinates": [points[0][1], points[0][0]]}
-            if len(points) == 1
-            else {"type": "MultiPoint", "coordinates": [[lon, lat] for lat, lon in points]}
-        )
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {
-                    "kind": hit.kind,
-                    "title": hit.title,
-                    "summary": hit.summary,
-                    "url": _absolute(hit.url, request),
-                    "themes": hit.display.get("theme_labels", []),
-                    "territories": hit.display.get("territory_labels", []),
-                },
-            }
-        )
-    response = HttpResponse(
-        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False),
-        content_type="application/geo+json; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="carrefour-recherche.geojson"'
-    return response
 
 
 @require_GET
@@ -389,60 +264,3 @@ def suggestions(request: HttpRequest) -> JsonResponse:
             ]
         }
     )
-
-
-class SearchFeed(Feed):
-    """New projects matching a search, newest first (Atom; RSS at /flux.rss)."""
-
-    feed_type = SafeAtom1Feed  # text cleaned for XML (cms/feeds.py)
-    description_template = None
-
-    def get_object(self, request):
-        query = _parse(request)
-        filters = dict(query.filters)
-        filters["kind"] = ("project",)
-        return replace(query, filters=filters, sort="recents", page=1, per_page=30), request
-
-    def title(self, obj):
-        query, _request = obj
-        base = _("Nouveaux projets — Carrefour des innovations sociales")
-        return f"{base} : {query.text}" if query.text else base
-
-    def link(self, obj):
-        query, request = obj
-        return _absolute("/recherche/?" + urlencode(query.to_params()), request)
-
-    def description(self, obj):
-        return _("Les derniers projets publiés qui correspondent à cette recherche.")
-
-    def items(self, obj):
-        query, request = obj
-        hits = search(query=replace(query, facets=False), record=False).hits
-        # Absolute here, where the request is known: links and ids (item_guid) of the
-        # feed name the site it was read from, not a fixed address.
-        return [replace(hit, url=_absolute(hit.url, request)) for hit in hits]
-
-    def item_title(self, item):
-        return item.title
-
-    def item_description(self, item):
-        return item.summary
-
-    def item_link(self, item):
-        return item.url
-
-    def item_pubdate(self, item):
-        return item.published_at
-
-    def item_guid(self, item):
-        return item.url  # absolute (items)
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except QueryError as exc:
-            return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-
-
-class SearchRssFeed(SearchFeed):
-    feed_type = SafeRss201rev2Feed

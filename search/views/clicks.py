@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .clicks import ClickError, click_record
+from ..clicks import ClickError, click_record
 
 
 # CSRF-exempt on purpose: navigator.sendBeacon cannot set the X-CSRFToken header,

@@ -1,0 +1,42 @@
+from .community import (
+    INVITATION_VALIDITY,
+    AuditAction,
+    AuditEntry,
+    Community,
+    CommunityInvitation,
+    CommunityProject,
+    CommunityTerritory,
+    JoinPolicy,
+    Kind,
+    Membership,
+    MembershipState,
+    Role,
+    Status,
+    Visibility,
+)
+from .events import DEFAULT_TIMEZONE, Answer, Event, Rsvp
+from .feed import Announcement, FeedItem, FeedKind
+
+__all__ = [
+    "DEFAULT_TIMEZONE",
+    "INVITATION_VALIDITY",
+    "Announcement",
+    "Answer",
+    "AuditAction",
+    "AuditEntry",
+    "Community",
+    "CommunityInvitation",
+    "CommunityProject",
+    "CommunityTerritory",
+    "Event",
+    "FeedItem",
+    "FeedKind",
+    "JoinPolicy",
+    "Kind",
+    "Membership",
+    "MembershipState",
+    "Role",
+    "Rsvp",
+    "Status",
+    "Visibility",
+]

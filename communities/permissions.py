@@ -1,0 +1,165 @@
+"""What a viewer may see of a community: the one place that decides, used by the
+services, the selectors, the public pages, the API, search and (through
+``database_sync_to_async``) the websocket consumers. Every function is synchronous
+and takes a community or its id.
+
+- **public**: anyone sees the community and its content (members list, events, feed,
+  iCalendar), except the people it banned, who keep the presentation only;
+- **private**: listed (anyone sees the presentation), content for active members;
+- **secret**: not listed; only active members, invited people and editors see it.
+- A community that is not active (proposed, archived) is seen by its active members
+  and by editors only.
+- **Editors** (permission ``communities.change_community``, never a group name) see
+  everything.
+"""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import (
+    Community,
+    CommunityInvitation,
+    Membership,
+    MembershipState,
+    Role,
+    Status,
+    Visibility,
+)
+
+EDITOR_PERMISSION = "communities.change_community"
+MODERATING_ROLES = (Role.OWNER, Role.MODERATOR)
+
+
+class CommunityPermissionDenied(PermissionDenied):
+    """The user may not perform this action in this community."""
+
+
+def is_signed_in(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def _community_id(community: Community | int) -> int:
+    return community if isinstance(community, int) else community.pk
+
+
+def is_community_editor(user) -> bool:
+    return is_signed_in(user) and user.has_perm(EDITOR_PERMISSION)
+
+
+def membership_of(*, community: Community | int, user) -> Membership | None:
+    if not is_signed_in(user):
+        return None
+    return Membership.objects.filter(community_id=_community_id(community), user=user).first()
+
+
+def verified_emails(user) -> list[str]:
+    if not is_signed_in(user):
+        return []
+    return [
+        e.lower()
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    ]
+
+
+def _pending_invitations(user) -> QuerySet[CommunityInvitation]:
+    emails = verified_emails(user)
+    if not emails:
+        return CommunityInvitation.objects.none()
+    # invitation_create stores addresses in lower case.
+    return CommunityInvitation.objects.filter(
+        email__in=emails,
+        accepted_at__isnull=True,
+        declined_at__isnull=True,
+        expires_at__gt=timezone.now(),
+    )
+
+
+def community_visible_to(*, user) -> QuerySet[Community]:
+    """The communities ``user`` may open (and the directory lists): the only
+    definition of « can see a community », ``can_see_community`` reads it."""
+    communities = Community.objects.all()
+    if is_community_editor(user):
+        return communities
+    listed = Q(status=Status.ACTIVE, visibility__in=[Visibility.PUBLIC, Visibility.PRIVATE])
+    if not is_signed_in(user):
+        return communities.filter(listed)
+    mine = Membership.objects.filter(user=user)
+    active = mine.filter(state=MembershipState.ACTIVE).values("community_id")
+    invited = mine.filter(state=MembershipState.INVITED).values("community_id")
+    by_email = _pending_invitations(user).values("community_id")
+    secret_invited = Q(status=Status.ACTIVE, visibility=Visibility.SECRET) & (
+        Q(pk__in=invited) | Q(pk__in=by_email)
+    )
+    return communities.filter(listed | Q(pk__in=active) | secret_invited)
+
+
+def can_see_community(*, community: Community | int, user) -> bool:
+    return community_visible_to(user=user).filter(pk=_community_id(community)).exists()
+
+
+def community_content_visible_to(*, user) -> QuerySet[Community]:
+    """The communities whose content (members list, events, feed, projects,
+    iCalendar) ``user`` sees: the only definition, ``can_see_content`` reads it."""
+    communities = Community.objects.all()
+    if is_community_editor(user):
+        return communities
+    public = Q(status=Status.ACTIVE, visibility=Visibility.PUBLIC)
+    if not is_signed_in(user):
+        return communities.filter(public)
+    mine = Membership.objects.filter(user=user)
+    active = mine.filter(state=MembershipState.ACTIVE).values("community_id")
+    banned = mine.filter(state=MembershipState.BANNED).values("community_id")
+    return communities.filter(public | Q(pk__in=active)).exclude(pk__in=banned)
+
+
+def can_see_content(*, community: Community | int, user) -> bool:
+    return community_content_visible_to(user=user).filter(pk=_community_id(community)).exists()
+
+
+def community_role(*, community: Community | int, user) -> str | None:
+    """The role of an active member (owner, moderator, member), else None."""
+    membership = membership_of(community=community, user=user)
+    if membership is None or membership.state != MembershipState.ACTIVE:
+        return None
+    return membership.role
+
+
+def can_moderate(*, community: Community | int, user) -> bool:
+    """Approve requests, invite, remove and ban members, run events, announce."""
+    if is_community_editor(user):
+        return True
+    return community_role(community=community, user=user) in MODERATING_ROLES
+
+
+def can_manage(*, community: Community | int, user) -> bool:
+    """Owners' powers: change roles, hand over the community."""
+    if is_community_editor(user):
+        return True
+    return community_role(community=community, user=user) == Role.OWNER
+
+
+def community_principals(user) -> set[str]:
+    """Search principals of ``user``: ``community:<id>`` per active membership. A
+    banned or removed member loses it at once (read from the database each time)."""
+    if not is_signed_in(user):
+        return set()
+    ids = Membership.objects.filter(user=user, state=MembershipState.ACTIVE).values_list(
+        "community_id", flat=True
+    )
+    return {f"community:{pk}" for pk in ids}
+
+
+# What a viewer may see, by surface: the permission-matrix test is generated from it
+# (beside ``rules.ACTIONS`` for what a user may do).
+SURFACES = {
+    "community": can_see_community,
+    "content": can_see_content,
+    "moderation": can_moderate,
+    "management": can_manage,
+}

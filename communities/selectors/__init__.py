@@ -1,0 +1,68 @@
+"""Reads about communities (one module per area), filtered by what the viewer may
+see: communities/permissions.py decides."""
+
+from .communities import (
+    audit_entries,
+    communities_directory,
+    communities_of_user,
+    community_get_visible,
+    community_hosts,
+    community_member_count,
+    community_members,
+    community_projects,
+    community_proposals_pending,
+    invitation_pending_by_token,
+    invitations_pending,
+    membership_requests_pending,
+    memberships_banned,
+    project_communities,
+    projects_attachable,
+    territory_filter,
+)
+from .events import (
+    Attendance,
+    event_attendance,
+    event_get_visible,
+    events_of_community,
+    events_past,
+    events_upcoming,
+    events_upcoming_for_user,
+    rsvp_of,
+    waiting_position,
+)
+from .feed import FeedPage, feed_community, feed_page, feed_personal, feed_public
+from .suggestions import communities_suggested
+
+__all__ = [
+    "Attendance",
+    "FeedPage",
+    "audit_entries",
+    "communities_directory",
+    "communities_of_user",
+    "communities_suggested",
+    "community_get_visible",
+    "community_hosts",
+    "community_member_count",
+    "community_members",
+    "community_projects",
+    "community_proposals_pending",
+    "event_attendance",
+    "event_get_visible",
+    "events_of_community",
+    "events_past",
+    "events_upcoming",
+    "events_upcoming_for_user",
+    "feed_community",
+    "feed_page",
+    "feed_personal",
+    "feed_public",
+    "invitation_pending_by_token",
+    "invitations_pending",
+    "membership_requests_pending",
+    "memberships_banned",
+    "project_communities",
+    "projects_attachable",
+    "rsvp_of",
+    "territory_filter",
+    "waiting_position",
+]

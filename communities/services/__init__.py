@@ -1,0 +1,67 @@
+"""Every change to a community goes through these services (one module per area).
+
+Each one checks first (``communities.rules.ACTIONS``: CommunityPermissionDenied or a
+French ValidationError with a code), works in a transaction with the community (or
+event) row locked, writes an audit entry and, where it shows, a feed item, and sends
+its notifications after the commit (communities/notify.py).
+"""
+
+from ..rules import ACTIONS
+from .announcements import announcement_create
+from .communities import (
+    CommunityInput,
+    community_admin_saved,
+    community_approve,
+    community_propose,
+    community_refuse,
+)
+from .events import EventInput, event_cancel, event_create, event_update
+from .invitations import invitation_accept, invitation_create, invitation_decline, invitation_revoke
+from .membership import (
+    membership_approve,
+    membership_ban,
+    membership_demote,
+    membership_join,
+    membership_leave,
+    membership_promote,
+    membership_refuse,
+    membership_remove,
+    membership_request,
+    membership_unban,
+    ownership_transfer,
+)
+from .projects import project_attach, project_detach
+from .rsvp import event_reminders_send, rsvp_set
+
+__all__ = [
+    "ACTIONS",
+    "CommunityInput",
+    "EventInput",
+    "announcement_create",
+    "community_admin_saved",
+    "community_approve",
+    "community_propose",
+    "community_refuse",
+    "event_cancel",
+    "event_create",
+    "event_reminders_send",
+    "event_update",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_decline",
+    "invitation_revoke",
+    "membership_approve",
+    "membership_ban",
+    "membership_demote",
+    "membership_join",
+    "membership_leave",
+    "membership_promote",
+    "membership_refuse",
+    "membership_remove",
+    "membership_request",
+    "membership_unban",
+    "ownership_transfer",
+    "project_attach",
+    "project_detach",
+    "rsvp_set",
+]

@@ -1,0 +1,206 @@
+"""Writes of the notifications centre: send, mark read, preferences, unsubscribe,
+daily digest. E-mails leave after the transaction commits."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from functools import partial
+from itertools import groupby
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+
+from . import emails, selectors
+from .kinds import Delivery, kind_get
+from .models import TITLE_MAX_LENGTH, URL_MAX_LENGTH, Notification, NotificationPreference
+from .paths import is_site_path
+
+logger = logging.getLogger(__name__)
+
+DIGEST_PERIOD = timedelta(days=1)
+
+
+def notification_send(
+    *, recipient, kind: str, title: str, body: str = "", url: str = "", actor=None
+) -> Notification | None:
+    """Notify ``recipient`` (on the site, and by e-mail after the commit when their
+    delivery for ``kind`` is « immediate »). None when the account is inactive.
+
+    ``kind`` is a registered code (notifications/kinds.py); ``url`` a path of this
+    site (``/communautes/…``), never an absolute address. The caller has checked that
+    ``recipient`` may know about what happened; ``title`` and ``body`` are plain text.
+    """
+    sent = notifications_send(
+        recipients=[recipient], kind=kind, title=title, body=body, url=url, actor=actor
+    )
+    return sent[0] if sent else None
+
+
+def notifications_send(
+    *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", actor=None
+) -> list[Notification]:
+    """The same notification to many members (a community's announcement): one insert
+    and one preferences query whatever their number. Inactive accounts and
+    duplicates are skipped; the actor is notified only if the caller lists them."""
+    registered = kind_get(kind)
+    if registered is None:
+        raise ValueError(f"Unknown notification kind {kind!r}: register_kind() it first.")
+    if url and (not is_site_path(url) or len(url) > URL_MAX_LENGTH):
+        raise ValueError(f"A notification leads to a path of this site, not {url!r}.")
+    title = Truncator(" ".join(title.split())).chars(TITLE_MAX_LENGTH)
+    if not title:
+        raise ValueError("A notification needs a title.")
+    people = {r.pk: r for r in recipients if r is not None and r.is_active}
+    if not people:
+        return []
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient=person,
+                    kind=kind,
+                    title=title,
+                    body=body.strip(),
+                    url=url,
+                    actor=actor,
+                )
+                for person in people.values()
+            ]
+        )
+        chosen = dict(
+            NotificationPreference.objects.filter(user_id__in=list(people), kind=kind).values_list(
+                "user_id", "mode"
+            )
+        )
+        at_once = [
+            n.pk
+            for n in created
+            if chosen.get(n.recipient_id, registered.default) == Delivery.IMMEDIATE
+        ]
+        if at_once:
+            transaction.on_commit(partial(_email_now, notification_ids=at_once))
+    return created
+
+
+def _email_now(*, notification_ids: list[int]) -> None:
+    """After the commit: e-mail each notification. A failure is logged and leaves
+    ``emailed_at`` empty, so the next daily digest carries it instead."""
+    pending = Notification.objects.select_related("recipient").filter(
+        pk__in=notification_ids, emailed_at__isnull=True, digest_sent=False
+    )
+    for notification in pending:
+        recipient = notification.recipient
+        kind = kind_get(notification.kind)
+        if kind is None or not recipient.is_active or not recipient.email:
+            continue
+        try:
+            emails.notification_email_send(notification=notification, kind=kind)
+        except Exception:
+            logger.exception("notification %s: e-mail failed, left for the digest", notification.pk)
+            continue
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
+    """Mark ``user``'s notifications read: those of ``ids`` (others' ids are ignored),
+    or all of them when ``ids`` is None. Returns how many changed."""
+    pending = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        pending = pending.filter(pk__in=list(ids))
+    with transaction.atomic():
+        return pending.update(read_at=timezone.now())
+
+
+def _checked(*, kind: str, mode: str) -> Delivery:
+    if kind_get(kind) is None:
+        raise ValidationError(_("Ce type de notification n'existe pas."), code="unknown_kind")
+    try:
+        return Delivery(mode)
+    except ValueError:
+        raise ValidationError(
+            _("Choix d'envoi inconnu : %(mode)s."), code="unknown_mode", params={"mode": mode}
+        ) from None
+
+
+def preference_set(*, user, kind: str, mode: str) -> NotificationPreference:
+    """How ``user`` receives ``kind`` by e-mail (immediate, digest, never)."""
+    delivery = _checked(kind=kind, mode=mode)
+    with transaction.atomic():
+        preference, _created = NotificationPreference.objects.update_or_create(
+            user=user, kind=kind, defaults={"mode": delivery}
+        )
+    return preference
+
+
+def preferences_update(*, user, modes: dict[str, str]) -> None:
+    """Several kinds at once (the preferences page): all checked before any is
+    written, so a bad one changes nothing."""
+    checked = {kind: _checked(kind=kind, mode=mode) for kind, mode in modes.items()}
+    with transaction.atomic():
+        for kind, delivery in checked.items():
+            preference_set(user=user, kind=kind, mode=delivery)
+
+
+def unsubscribe_apply(*, token: str) -> selectors.Unsubscription:
+    """A one-click unsubscribe link: its kind (or every kind) set to « never ».
+    Raises InvalidUnsubscribeLink for a token that was altered or is out of date."""
+    unsubscription = selectors.unsubscription_read(token=token)
+    with transaction.atomic():
+        for kind in unsubscription.kinds:
+            preference_set(user=unsubscription.user, kind=kind.code, mode=Delivery.NEVER)
+    return unsubscription
+
+
+def digest_send(*, now: datetime) -> int:
+    """One e-mail per member with what they have not read nor received by e-mail in
+    the day before ``now``, for kinds they did not set to « never ». Run daily
+    (``manage.py notifications_send_digest``); running it again sends nothing twice.
+    An immediate e-mail that failed is carried here. Returns the e-mails sent."""
+    pending = list(
+        Notification.objects.filter(
+            created_at__gt=now - DIGEST_PERIOD,
+            created_at__lte=now,
+            emailed_at__isnull=True,
+            digest_sent=False,
+            read_at__isnull=True,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient")
+        .order_by("recipient_id", "created_at", "pk")
+    )
+    chosen = {
+        (user_id, kind): mode
+        for user_id, kind, mode in NotificationPreference.objects.filter(
+            user_id__in={n.recipient_id for n in pending}
+        ).values_list("user_id", "kind", "mode")
+    }
+
+    def wanted(notification: Notification) -> bool:
+        kind = kind_get(notification.kind)
+        if kind is None:
+            return False
+        mode = chosen.get((notification.recipient_id, kind.code), kind.default)
+        return mode != Delivery.NEVER
+
+    sent = 0
+    for _user_id, group in groupby(pending, key=lambda n: n.recipient_id):
+        items = [n for n in group if wanted(n)]
+        if not items:
+            continue
+        user = items[0].recipient
+        try:
+            emails.digest_email_send(user=user, notifications=items)
+        except Exception:
+            logger.exception(
+                "digest for user %s failed; the next run retries what is still in the day", user.pk
+            )
+            continue
+        Notification.objects.filter(pk__in=[n.pk for n in items]).update(digest_sent=True)
+        sent += 1
+    return sent

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("tout-marquer-comme-lu/", views.mark_all_read, name="mark_all_read"),
+    path("<id:notification_id>/ouvrir/", views.notification_open, name="open"),
+    path("<id:notification_id>/lue/", views.mark_read, name="mark_read"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("desabonnement/<str:token>/", views.unsubscribe, name="unsubscribe"),
+]
