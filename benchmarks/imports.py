@@ -202,13 +202,20 @@ def measure_indexing() -> None:
 
     original = indexing.process
 
+    depth = [0]
+
     def timed(*args, **kwargs):
+        # Only the outermost call counts: an update whose commit runs other queued
+        # updates (on_commit inside process) would otherwise be counted twice.
+        depth[0] += 1
         started = time.perf_counter()
         try:
             return original(*args, **kwargs)
         finally:
-            INDEXING.seconds += time.perf_counter() - started
-            INDEXING.calls += 1
+            depth[0] -= 1
+            if depth[0] == 0:
+                INDEXING.seconds += time.perf_counter() - started
+                INDEXING.calls += 1
 
     indexing.process = timed
     if getattr(engine, "process", None) is not original:
