@@ -30,6 +30,8 @@ class DemoAccount:
     organisation: str = ""
     organisation_type: str = ""
     bio: str = ""
+    # What `make run` prints beside the address (else the groups, or « porteur de projet »).
+    note: str = ""
 
 
 DEMO_ACCOUNTS = [
@@ -42,6 +44,27 @@ DEMO_ACCOUNTS = [
         organisation="Carrefour des innovations sociales",
         organisation_type=OrganisationType.ASSOCIATION,
         bio="Nous repérons, relisons et mettons en avant les projets du Carrefour.",
+    ),
+    # Two members of the same open community (communities/demo/communities.json:
+    # « Numérique inclusif »), printed by `make run` to try the communities with.
+    DemoAccount(
+        "lina",
+        "lina@carrefour.test",
+        "Lina Haddad",
+        organisation="Médiathèque de Nemours (démo)",
+        organisation_type=OrganisationType.COLLECTIVITE,
+        role=Role.BENEVOLE,
+        bio="Médiatrice numérique, j'anime des ateliers d'accompagnement aux démarches en ligne.",
+        note="membre de la communauté « Numérique inclusif »",
+    ),
+    DemoAccount(
+        "hugo",
+        "hugo@carrefour.test",
+        "Hugo Lemaire",
+        organisation="Centre social des Aubiers (démo)",
+        organisation_type=OrganisationType.ASSOCIATION,
+        role=Role.BENEVOLE,
+        note="membre de la communauté « Numérique inclusif »",
     ),
     DemoAccount(
         "moderatrice",

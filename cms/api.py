@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import Throttled
 
+from communities.api import router as communities_router
 from innovations.api import projects_router
 from innovations.api import router as innovations_router
 from search.api import router as search_router
@@ -16,14 +17,16 @@ api = NinjaAPI(
     title="Carrefour des innovations sociales — API",
     version="1",
     description=(
-        "Recherche multicritère et données ouvertes des projets du Carrefour. "
-        "Paramètres et réponses en français ; les contenus non publics n'y apparaissent jamais."
+        "Recherche multicritère, données ouvertes des projets et communautés du Carrefour. "
+        "Paramètres et réponses en français ; un contenu non public n'y apparaît qu'à qui "
+        "peut le voir."
     ),
     urls_namespace="api",
 )
 api.add_router("/", search_router)
 api.add_router("/", innovations_router)
 api.add_router("/", projects_router)
+api.add_router("/", communities_router)
 
 
 @api.exception_handler(Throttled)

@@ -43,7 +43,11 @@ def site_navigation(*, request: HttpRequest) -> dict[str, list[NavItem]]:
     shell = SiteShellSettings.for_request(request)
     main = [
         (_("Projets"), _page_url(shell.projects_page, request)),
-        (_("Communautés"), _page_url(shell.communities_page, request)),
+        # The directory of the communities app, unless editors chose a page.
+        (
+            _("Communautés"),
+            _page_url(shell.communities_page, request) or _url_name("communities:directory"),
+        ),
         (_("Recherche"), _url_name("search:search")),
         (_("À propos"), _page_url(shell.about_page, request)),
     ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("innovations.urls")),
+    path("", include("communities.urls")),
     path("recherche/", include("search.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", api.urls),

@@ -15,3 +15,14 @@ class CommunitiesConfig(AppConfig):
         registry.register_exporter("communautes", personal_data.export_communities)
         registry.register_anonymiser("communautes", personal_data.anonymise_communities)
         notify.register_kinds()
+        # Search (communities and events, their facets, members' principals), the
+        # project page's « Communautés » section.
+        from search import registry as search_registry
+
+        from . import registrations, search_documents, search_facets
+
+        search_registry.register_adapter(search_documents.CommunityAdapter())
+        search_registry.register_adapter(search_documents.EventAdapter())
+        search_facets.register()
+        search_registry.register_principal_provider(search_documents.search_principals)
+        registrations.connect()

@@ -1,28 +1,30 @@
 """The public addresses of communities, events and invitations: one place for the
-links of notifications, e-mails, the admin's « voir » and the models'
-``get_absolute_url``. The paths are those of issue 12; the public views must serve
-them there."""
+links of notifications, e-mails, the admin's « voir », the API, search documents
+and the models' ``get_absolute_url``. They are the routes of communities/urls.py
+(``reverse``), which serve the paths of issue 12 (``/communautes/<slug>/``,
+``/evenements/<id>/``, ``/communautes/invitation/<token>/``, ``/mes-communautes/``)
+— the invitation path is written in e-mails already sent: it must not move."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from django.urls import reverse
 
 
 def community_path(community) -> str:
-    return f"/communautes/{quote(community.slug)}/"
+    return reverse("communities:detail", kwargs={"slug": community.slug})
 
 
 def members_path(community) -> str:
-    return f"/communautes/{quote(community.slug)}/membres/"
+    return reverse("communities:members", kwargs={"slug": community.slug})
 
 
 def event_path(event) -> str:
-    return f"/evenements/{event.pk}/"
+    return reverse("communities:event", kwargs={"event_id": event.pk})
 
 
 def invitation_path(token: str) -> str:
-    return f"/communautes/invitation/{quote(token)}/"
+    return reverse("communities:invitation", kwargs={"token": token})
 
 
 def my_communities_path() -> str:
-    return "/mes-communautes/"
+    return reverse("communities:mine")

@@ -7,6 +7,9 @@ and takes a community or its id.
   iCalendar), except the people it banned, who keep the presentation only;
 - **private**: listed (anyone sees the presentation), content for active members;
 - **secret**: not listed; only active members, invited people and editors see it.
+  Invited means: holding an invitation to one of one's verified addresses that is
+  neither used nor expired (``is_invited``); a membership marked « invité·e » whose
+  invitation expired, was revoked or replaced opens nothing.
 - A community that is not active (proposed, archived) is seen by its active members
   and by editors only.
 - **Editors** (permission ``communities.change_community``, never a group name) see
@@ -80,6 +83,19 @@ def _pending_invitations(user) -> QuerySet[CommunityInvitation]:
     )
 
 
+def invitations_open_to(*, user) -> QuerySet[CommunityInvitation]:
+    """The invitations ``user`` may still accept: to one of their verified addresses,
+    neither used nor expired."""
+    return _pending_invitations(user)
+
+
+def is_invited(*, community: Community | int, user) -> bool:
+    """Whether ``user`` holds an invitation to ``community`` that still works (sent to
+    one of their verified addresses, neither used nor expired): the only definition of
+    « invité·e », whatever the membership row says."""
+    return _pending_invitations(user).filter(community_id=_community_id(community)).exists()
+
+
 def community_visible_to(*, user) -> QuerySet[Community]:
     """The communities ``user`` may open (and the directory lists): the only
     definition of « can see a community », ``can_see_community`` reads it."""
@@ -91,11 +107,9 @@ def community_visible_to(*, user) -> QuerySet[Community]:
         return communities.filter(listed)
     mine = Membership.objects.filter(user=user)
     active = mine.filter(state=MembershipState.ACTIVE).values("community_id")
-    invited = mine.filter(state=MembershipState.INVITED).values("community_id")
-    by_email = _pending_invitations(user).values("community_id")
-    secret_invited = Q(status=Status.ACTIVE, visibility=Visibility.SECRET) & (
-        Q(pk__in=invited) | Q(pk__in=by_email)
-    )
+    # A membership marked « invité·e » counts only with its invitation (is_invited).
+    invited = _pending_invitations(user).values("community_id")
+    secret_invited = Q(status=Status.ACTIVE, visibility=Visibility.SECRET, pk__in=invited)
     return communities.filter(listed | Q(pk__in=active) | secret_invited)
 
 

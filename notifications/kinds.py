@@ -27,6 +27,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 CODE_MAX_LENGTH = 64
+# The preference stored for « every kind », those registered later included (the
+# « se désabonner de tout » link): a choice for one kind still wins over it.
+ALL_KINDS = "*"
 _CODE = re.compile(r"[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+")
 
 

@@ -12,6 +12,7 @@ from .kinds import CODE_MAX_LENGTH, Delivery
 
 TITLE_MAX_LENGTH = 200
 URL_MAX_LENGTH = 500
+SCOPE_MAX_LENGTH = 64
 
 
 class Notification(models.Model):
@@ -43,6 +44,10 @@ class Notification(models.Model):
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)
     digest_sent = models.BooleanField(_("envoyée dans un résumé"), default=False)
+    # What the notification belongs to, in the sender's words (« community:12 »):
+    # ``notifications_withdraw`` takes back a person's notifications of a scope they
+    # may no longer see (a member banned from a private community). Blank: none.
+    scope = models.CharField(_("portée"), max_length=SCOPE_MAX_LENGTH, blank=True, default="")
 
     class Meta:
         verbose_name = _("notification")
@@ -52,6 +57,12 @@ class Notification(models.Model):
             # The list, the header's unread count, « tout marquer comme lu ».
             models.Index(
                 fields=["recipient", "read_at", "-created_at"], name="notif_recipient_read"
+            ),
+            # Withdrawing a scope from a recipient (only rows that have one).
+            models.Index(
+                fields=["recipient", "scope"],
+                name="notif_recipient_scope",
+                condition=~Q(scope=""),
             ),
             # The daily digest: what was not e-mailed yet, by date.
             models.Index(

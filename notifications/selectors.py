@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from .kinds import Delivery, Kind, kind_get, kinds
+from .kinds import ALL_KINDS, Delivery, Kind, kind_get, kinds
 from .models import Notification, NotificationPreference
 from .paths import is_site_path
 from .unsubscribe import InvalidUnsubscribeLink, unsubscribe_token_read
@@ -45,16 +45,34 @@ def notification_target(*, notification: Notification) -> str:
     return reverse("notifications:list")
 
 
+def deliveries(*, user_ids, kinds_: list[Kind]) -> dict[tuple[int, str], Delivery]:
+    """``{(user id, kind code): delivery}`` for ``user_ids`` × ``kinds_``: the member's
+    choice for the kind, else their choice for every kind (``ALL_KINDS``, stored by
+    « se désabonner de tout », so that it covers kinds registered since), else the
+    kind's default. One query; the only place that resolves a delivery."""
+    user_ids = list(user_ids)
+    codes = [k.code for k in kinds_]
+    chosen = {
+        (user_id, kind): mode
+        for user_id, kind, mode in NotificationPreference.objects.filter(
+            user_id__in=user_ids, kind__in=[*codes, ALL_KINDS]
+        ).values_list("user_id", "kind", "mode")
+    }
+    return {
+        (user_id, k.code): Delivery(
+            chosen.get((user_id, k.code), chosen.get((user_id, ALL_KINDS), k.default))
+        )
+        for user_id in user_ids
+        for k in kinds_
+    }
+
+
 def modes_for(*, user, kinds_: list[Kind] | None = None) -> dict[str, Delivery]:
     """``{kind code: delivery}`` of ``user`` for every registered kind (or ``kinds_``),
-    the kind's default where the member did not choose. One query."""
+    as ``deliveries`` resolves it. One query."""
     wanted = kinds() if kinds_ is None else kinds_
-    chosen = dict(
-        NotificationPreference.objects.filter(
-            user=user, kind__in=[k.code for k in wanted]
-        ).values_list("kind", "mode")
-    )
-    return {k.code: Delivery(chosen.get(k.code, k.default)) for k in wanted}
+    resolved = deliveries(user_ids=[user.pk], kinds_=wanted)
+    return {k.code: resolved[(user.pk, k.code)] for k in wanted}
 
 
 def mode_for(*, user, kind: Kind) -> Delivery:

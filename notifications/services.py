@@ -1,12 +1,11 @@
-"""Writes of the notifications centre: send, mark read, preferences, unsubscribe,
-daily digest. E-mails leave after the transaction commits."""
+"""Writes of the notifications centre: send, withdraw, mark read, preferences,
+unsubscribe, daily digest. E-mails leave after the transaction commits."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from functools import partial
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
@@ -16,17 +15,32 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from . import emails, selectors
-from .kinds import Delivery, kind_get
-from .models import TITLE_MAX_LENGTH, URL_MAX_LENGTH, Notification, NotificationPreference
+from .kinds import ALL_KINDS, Delivery, kind_get
+from .models import (
+    SCOPE_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    URL_MAX_LENGTH,
+    Notification,
+    NotificationPreference,
+)
 from .paths import is_site_path
 
 logger = logging.getLogger(__name__)
 
-DIGEST_PERIOD = timedelta(days=1)
+# How far back the digest looks: what a missed day (the command did not run) left
+# unsent goes out the next day; older than a week, it is only shown on the site.
+DIGEST_MAX_AGE = timedelta(days=7)
 
 
 def notification_send(
-    *, recipient, kind: str, title: str, body: str = "", url: str = "", actor=None
+    *,
+    recipient,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    actor=None,
+    scope: str = "",
 ) -> Notification | None:
     """Notify ``recipient`` (on the site, and by e-mail after the commit when their
     delivery for ``kind`` is « immediate »). None when the account is inactive.
@@ -34,15 +48,29 @@ def notification_send(
     ``kind`` is a registered code (notifications/kinds.py); ``url`` a path of this
     site (``/communautes/…``), never an absolute address. The caller has checked that
     ``recipient`` may know about what happened; ``title`` and ``body`` are plain text.
+    ``scope`` (« community:12 ») lets ``notifications_withdraw`` take it back.
     """
     sent = notifications_send(
-        recipients=[recipient], kind=kind, title=title, body=body, url=url, actor=actor
+        recipients=[recipient],
+        kind=kind,
+        title=title,
+        body=body,
+        url=url,
+        actor=actor,
+        scope=scope,
     )
     return sent[0] if sent else None
 
 
 def notifications_send(
-    *, recipients: Iterable, kind: str, title: str, body: str = "", url: str = "", actor=None
+    *,
+    recipients: Iterable,
+    kind: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    actor=None,
+    scope: str = "",
 ) -> list[Notification]:
     """The same notification to many members (a community's announcement): one insert
     and one preferences query whatever their number. Inactive accounts and
@@ -55,6 +83,8 @@ def notifications_send(
     title = Truncator(" ".join(title.split())).chars(TITLE_MAX_LENGTH)
     if not title:
         raise ValueError("A notification needs a title.")
+    if len(scope) > SCOPE_MAX_LENGTH:
+        raise ValueError(f"A notification scope has at most {SCOPE_MAX_LENGTH} characters.")
     people = {r.pk: r for r in recipients if r is not None and r.is_active}
     if not people:
         return []
@@ -68,22 +98,17 @@ def notifications_send(
                     body=body.strip(),
                     url=url,
                     actor=actor,
+                    scope=scope,
                 )
                 for person in people.values()
             ]
         )
-        chosen = dict(
-            NotificationPreference.objects.filter(user_id__in=list(people), kind=kind).values_list(
-                "user_id", "mode"
-            )
-        )
-        at_once = [
-            n.pk
-            for n in created
-            if chosen.get(n.recipient_id, registered.default) == Delivery.IMMEDIATE
-        ]
+        modes = selectors.deliveries(user_ids=list(people), kinds_=[registered])
+        at_once = [n.pk for n in created if modes[(n.recipient_id, kind)] == Delivery.IMMEDIATE]
         if at_once:
-            transaction.on_commit(partial(_email_now, notification_ids=at_once))
+            # robust: a failure after the commit is logged, never the sender's error
+            # (not a partial: Django names the callback by its __qualname__).
+            transaction.on_commit(lambda: _email_now(notification_ids=at_once), robust=True)
     return created
 
 
@@ -104,6 +129,22 @@ def _email_now(*, notification_ids: list[int]) -> None:
             logger.exception("notification %s: e-mail failed, left for the digest", notification.pk)
             continue
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def notifications_withdraw(*, recipient, scope: str) -> int:
+    """Take back every notification of ``scope`` from ``recipient`` (a member banned
+    or removed from a community: ``scope`` « community:<id> »). Returns how many.
+
+    All of them go, read or not, e-mailed or not: what the list keeps shows its title
+    and text again on every visit, and a banned person has lost the right to read what
+    a private community's notifications say. What was already e-mailed cannot be
+    recalled; what was not (waiting for the digest, or an immediate e-mail not yet
+    gone) is never sent, since sending reads the rows first."""
+    if not scope:
+        raise ValueError("notifications_withdraw needs a scope.")
+    with transaction.atomic():
+        deleted, _by_model = Notification.objects.filter(recipient=recipient, scope=scope).delete()
+    return deleted
 
 
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
@@ -153,17 +194,39 @@ def unsubscribe_apply(*, token: str) -> selectors.Unsubscription:
     with transaction.atomic():
         for kind in unsubscription.kinds:
             preference_set(user=unsubscription.user, kind=kind.code, mode=Delivery.NEVER)
+        if unsubscription.all_kinds:
+            # « Every kind » also means the kinds an app registers later.
+            NotificationPreference.objects.update_or_create(
+                user=unsubscription.user, kind=ALL_KINDS, defaults={"mode": Delivery.NEVER}
+            )
     return unsubscription
 
 
+def _digest_claim(items: list[Notification]) -> list[Notification]:
+    """Mark ``items`` as sent in a digest before the e-mail leaves, and keep those this
+    run claimed: a run started while another one sends finds them taken. One
+    conditional UPDATE per row (it says whether this run flipped it), on every
+    database; an e-mail costs far more than these."""
+    claimed = []
+    for notification in items:
+        flipped = Notification.objects.filter(
+            pk=notification.pk, digest_sent=False, emailed_at__isnull=True, read_at__isnull=True
+        ).update(digest_sent=True)
+        if flipped:
+            claimed.append(notification)
+    return claimed
+
+
 def digest_send(*, now: datetime) -> int:
-    """One e-mail per member with what they have not read nor received by e-mail in
-    the day before ``now``, for kinds they did not set to « never ». Run daily
-    (``manage.py notifications_send_digest``); running it again sends nothing twice.
-    An immediate e-mail that failed is carried here. Returns the e-mails sent."""
+    """One e-mail per member with what they have neither read nor received by e-mail
+    (in the last ``DIGEST_MAX_AGE``, up to ``now``), for kinds they did not set to
+    « never ». Run daily (``manage.py notifications_send_digest``); a day the command
+    missed is caught up the next day, and nothing is sent twice, even by two runs at
+    once (each notification is claimed before its e-mail leaves). An immediate e-mail
+    that failed is carried here. Returns the e-mails sent."""
     pending = list(
         Notification.objects.filter(
-            created_at__gt=now - DIGEST_PERIOD,
+            created_at__gt=now - DIGEST_MAX_AGE,
             created_at__lte=now,
             emailed_at__isnull=True,
             digest_sent=False,
@@ -174,33 +237,28 @@ def digest_send(*, now: datetime) -> int:
         .select_related("recipient")
         .order_by("recipient_id", "created_at", "pk")
     )
-    chosen = {
-        (user_id, kind): mode
-        for user_id, kind, mode in NotificationPreference.objects.filter(
-            user_id__in={n.recipient_id for n in pending}
-        ).values_list("user_id", "kind", "mode")
-    }
+    registered = {code: kind_get(code) for code in {n.kind for n in pending}}
+    modes = selectors.deliveries(
+        user_ids={n.recipient_id for n in pending},
+        kinds_=[kind for kind in registered.values() if kind is not None],
+    )
 
     def wanted(notification: Notification) -> bool:
-        kind = kind_get(notification.kind)
-        if kind is None:
+        if registered[notification.kind] is None:
             return False
-        mode = chosen.get((notification.recipient_id, kind.code), kind.default)
-        return mode != Delivery.NEVER
+        return modes[(notification.recipient_id, notification.kind)] != Delivery.NEVER
 
     sent = 0
     for _user_id, group in groupby(pending, key=lambda n: n.recipient_id):
-        items = [n for n in group if wanted(n)]
+        items = _digest_claim([n for n in group if wanted(n)])
         if not items:
             continue
         user = items[0].recipient
         try:
             emails.digest_email_send(user=user, notifications=items)
         except Exception:
-            logger.exception(
-                "digest for user %s failed; the next run retries what is still in the day", user.pk
-            )
+            logger.exception("digest for user %s failed; the next run retries it", user.pk)
+            Notification.objects.filter(pk__in=[n.pk for n in items]).update(digest_sent=False)
             continue
-        Notification.objects.filter(pk__in=[n.pk for n in items]).update(digest_sent=True)
         sent += 1
     return sent

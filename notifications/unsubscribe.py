@@ -11,8 +11,9 @@ from __future__ import annotations
 from django.core import signing
 from django.urls import reverse
 
+from .kinds import ALL_KINDS
+
 SALT = "notifications.unsubscribe"
-ALL_KINDS = "*"
 
 
 class InvalidUnsubscribeLink(ValueError):

@@ -1,6 +1,7 @@
-"""Editorial pages every installation starts with: à propos, communautés, mentions
-légales, accessibilité, données personnelles, contact. Created once; editors own
-them afterwards (the loader never overwrites an existing page)."""
+"""Editorial pages every installation starts with: à propos, mentions légales,
+accessibilité, données personnelles, contact. Created once; editors own them
+afterwards (the loader never overwrites an existing page). ``/communautes/`` is
+served by the communities app (communities/urls.py), not by a page."""
 
 from __future__ import annotations
 
@@ -65,22 +66,6 @@ PAGES = [
             ),
         ],
         setting="about_page",
-    ),
-    PageSpec(
-        "communautes",
-        "Communautés d'action",
-        "Des communautés thématiques et territoriales pour que les innovateurs se rencontrent, "
-        "échangent et agissent ensemble.",
-        [
-            *_p(
-                "Les communautés d'action réunissent les personnes qui travaillent sur un même "
-                "sujet (alimentation durable, inclusion numérique, mobilité rurale…) ou sur un "
-                "même territoire. Elles disposent d'espaces de discussion en temps réel.",
-                "Les premières communautés ouvriront avec les partenaires du Carrefour. Pour "
-                "proposer d'en animer une, écrivez-nous depuis la page Contact.",
-            ),
-        ],
-        setting="communities_page",
     ),
     PageSpec(
         "mentions-legales",

@@ -274,6 +274,13 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # An innovator's edit during moderation restarts the review in
 # innovations.services.projects.project_update instead.
 
+# Whether any member may propose a community (editors approve it, communities/services).
+CARREFOUR_COMMUNITY_PROPOSALS = bool_var("CARREFOUR_COMMUNITY_PROPOSALS", default=True)
+# Invitations one inviter may send per community in 24 hours (communities/rules).
+CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY = int_var(
+    "CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY", default=50, minimum=1
+)
+
 # --- background tasks -------------------------------------------------------------
 # Wagtail's own small tasks run immediately; partner imports go through the database
 # queue and a worker (`manage.py db_worker --backend imports`, started by make run).

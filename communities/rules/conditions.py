@@ -72,10 +72,14 @@ def not_self(actor, target) -> None:
 
 
 def is_last_owner(membership: Membership) -> bool:
+    """No other owner who can act: a deactivated account owns nothing in practice."""
     if membership.role != Role.OWNER or membership.state != MembershipState.ACTIVE:
         return False
     others = Membership.objects.filter(
-        community_id=membership.community_id, role=Role.OWNER, state=MembershipState.ACTIVE
+        community_id=membership.community_id,
+        role=Role.OWNER,
+        state=MembershipState.ACTIVE,
+        user__is_active=True,
     ).exclude(pk=membership.pk)
     return not others.exists()
 

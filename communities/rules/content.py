@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from innovations.permissions import is_team_member
+from innovations.selectors import projects_live
 
 from ..models import CommunityProject, Event, Status
 from ..permissions import CommunityPermissionDenied, can_moderate, is_community_editor
@@ -36,6 +37,16 @@ def check_project_attach(community, actor, target=None, **options) -> None:
         raise CommunityPermissionDenied(_("Seule l'équipe du projet peut le rattacher."))
     if not target.live:
         raise ValidationError(_("Seul un projet publié peut être rattaché."), code="not_live")
+    # A project under a Wagtail view restriction (login, password, groups) would show
+    # in the community to people the restriction keeps out.
+    if not projects_live().filter(pk=target.pk).exists():
+        raise ValidationError(
+            _(
+                "Ce projet est en accès restreint : seul un projet ouvert à tous peut être "
+                "rattaché à une communauté."
+            ),
+            code="restricted",
+        )
     if CommunityProject.objects.filter(community=community, project=target).exists():
         raise ValidationError(
             _("Ce projet est déjà rattaché à cette communauté."), code="already_attached"

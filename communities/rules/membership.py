@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from ..models import Community, JoinPolicy, Membership, MembershipState, Role, Visibility
-from ..permissions import CommunityPermissionDenied, membership_of
+from ..permissions import CommunityPermissionDenied, is_invited, membership_of
 from .conditions import (
     not_self,
     refuse_last_owner,
@@ -35,9 +35,12 @@ def _refuse_existing(membership: Membership | None) -> None:
         )
 
 
-def _refuse_invitation_only(community: Community, membership: Membership | None) -> None:
-    invited = membership is not None and membership.state == MembershipState.INVITED
-    if community.visibility == Visibility.SECRET and not invited:
+def _refuse_invitation_only(community: Community, actor) -> None:
+    # Invited while the invitation works: a membership left « invité·e » by an
+    # expired, revoked or replaced invitation opens no secret community.
+    if community.visibility == Visibility.SECRET and not is_invited(
+        community=community, user=actor
+    ):
         raise CommunityPermissionDenied(
             _("Cette communauté n'accueille de nouveaux membres que sur invitation.")
         )
@@ -53,12 +56,12 @@ def check_membership_request(community, actor, target=None, **options) -> None:
     require_active(community)
     membership = membership_of(community=community, user=actor)
     _refuse_existing(membership)
-    if membership is not None and membership.state == MembershipState.INVITED:
+    if is_invited(community=community, user=actor):
         raise ValidationError(
             _("Vous êtes invité·e : acceptez l'invitation pour rejoindre la communauté."),
             code="invited",
         )
-    _refuse_invitation_only(community, membership)
+    _refuse_invitation_only(community, actor)
     if community.join_policy == JoinPolicy.OPEN:
         raise ValidationError(
             _("Cette communauté est ouverte : rejoignez-la directement."), code="open"
@@ -74,7 +77,7 @@ def check_membership_join(community, actor, target=None, **options) -> None:
         raise ValidationError(
             _("Vous êtes déjà membre de cette communauté."), code="already_member"
         )
-    _refuse_invitation_only(community, membership)
+    _refuse_invitation_only(community, actor)
     if community.join_policy == JoinPolicy.REQUEST:
         raise ValidationError(
             _("Cette communauté accueille sur demande : envoyez une demande d'adhésion."),

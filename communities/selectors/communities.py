@@ -4,9 +4,11 @@ a viewer who may not see the content; the public pages answer 404 to them first.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from innovations.models import ProjectPage
+from innovations.selectors import projects_live, with_card_data
 
 from ..models import (
     AuditEntry,
@@ -23,6 +25,7 @@ from ..permissions import (
     can_see_content,
     community_content_visible_to,
     community_visible_to,
+    invitations_open_to,
 )
 
 ROLE_ORDER = {Role.OWNER: 0, Role.MODERATOR: 1, Role.MEMBER: 2}
@@ -90,12 +93,16 @@ def communities_directory(
 
 def communities_of_user(*, user) -> QuerySet[Membership]:
     """« Mes communautés »: the user's active memberships, pending requests and
-    invitations (``state`` says which)."""
+    invitations (``state`` says which; « invité·e » only while the invitation works)."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    states = [MembershipState.ACTIVE, MembershipState.REQUESTED, MembershipState.INVITED]
+    states = [MembershipState.ACTIVE, MembershipState.REQUESTED]
+    invited = invitations_open_to(user=user).values("community_id")
     return (
-        Membership.objects.filter(user=user, state__in=states)
+        Membership.objects.filter(
+            Q(state__in=states) | Q(state=MembershipState.INVITED, community_id__in=invited),
+            user=user,
+        )
         .select_related("community", "community__image")
         .order_by("state", "community__name")
     )
@@ -143,7 +150,11 @@ def memberships_banned(*, community: Community, viewer) -> QuerySet[Membership]:
 
 
 def invitations_pending(*, community: Community, viewer) -> QuerySet[CommunityInvitation]:
-    pending = community.invitations.filter(accepted_at__isnull=True, declined_at__isnull=True)
+    """Invitations that may still be accepted: an expired one is not pending (its link
+    says so; inviting the address again replaces it)."""
+    pending = community.invitations.filter(
+        accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=timezone.now()
+    )
     return _moderated(community, viewer, pending.select_related("invited_by"))
 
 
@@ -165,11 +176,14 @@ def invitation_pending_by_token(*, token: str) -> CommunityInvitation | None:
 
 
 def community_projects(*, community: Community, viewer) -> QuerySet[CommunityProject]:
-    """Live projects attached to the community."""
+    """Projects attached to the community that anyone may open (live, without a
+    Wagtail view restriction), with what their cards show prefetched."""
     if not can_see_content(community=community, user=viewer):
         return CommunityProject.objects.none()
-    return community.project_links.filter(project__live=True).select_related(
-        "project", "attached_by"
+    return (
+        community.project_links.filter(project__in=projects_live())
+        .select_related("attached_by")
+        .prefetch_related(Prefetch("project", queryset=with_card_data(ProjectPage.objects.all())))
     )
 
 
@@ -184,18 +198,13 @@ def project_communities(*, project, viewer) -> QuerySet[Community]:
 
 
 def projects_attachable(*, community: Community, user):
-    """The live projects of ``user``'s team not yet in ``community`` (the attach form)."""
+    """The projects of ``user``'s team that anyone may open (live, not restricted)
+    and are not yet in ``community`` (the attach form)."""
     if not user.is_authenticated:
         return ProjectPage.objects.none()
     team = Q(owner=user) | Q(members__user=user)
     attached = community.project_links.values("project_id")
-    return (
-        ProjectPage.objects.live()
-        .filter(team)
-        .exclude(pk__in=attached)
-        .distinct()
-        .order_by("title")
-    )
+    return projects_live().filter(team).exclude(pk__in=attached).distinct().order_by("title")
 
 
 def community_proposals_pending() -> QuerySet[Community]:

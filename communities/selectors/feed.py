@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from innovations.selectors import projects_live
+
 from ..models import Community, FeedItem, MembershipState
 from ..permissions import can_see_content
 
@@ -14,9 +16,10 @@ PAGE_SIZE = 20
 
 
 def _readable(items: QuerySet[FeedItem]) -> QuerySet[FeedItem]:
-    # A project unpublished since it was attached no longer shows.
+    # A project unpublished, or put under a Wagtail view restriction, since it was
+    # attached no longer shows (nor in « Mon fil », nor in the Atom feed).
     return items.filter(
-        Q(project_link__isnull=True) | Q(project_link__project__live=True)
+        Q(project_link__isnull=True) | Q(project_link__project__in=projects_live())
     ).select_related(
         "community",
         "actor",

@@ -3,7 +3,7 @@
 Each one checks first (``communities.rules.ACTIONS``: CommunityPermissionDenied or a
 French ValidationError with a code), works in a transaction with the community (or
 event) row locked, writes an audit entry and, where it shows, a feed item, and sends
-its notifications after the commit (communities/notify.py).
+its notifications after the commit (communities/notify/).
 """
 
 from ..rules import ACTIONS
@@ -28,6 +28,7 @@ from .membership import (
     membership_remove,
     membership_request,
     membership_unban,
+    ownership_succession,
     ownership_transfer,
 )
 from .projects import project_attach, project_detach
@@ -60,6 +61,7 @@ __all__ = [
     "membership_remove",
     "membership_request",
     "membership_unban",
+    "ownership_succession",
     "ownership_transfer",
     "project_attach",
     "project_detach",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from ..models import AuditEntry, Community, FeedItem, FeedKind, Membership
+from ..models import AuditEntry, Community, Event, FeedItem, FeedKind, Membership
 from ..rules import ACTIONS
 
 MESSAGE_MAX_LENGTH = 2000
@@ -14,8 +14,29 @@ MESSAGE_MAX_LENGTH = 2000
 def lock(community: Community) -> Community:
     """Re-read the community with its row locked until the transaction ends: every
     change to its memberships is serialised (two moderators, two clicks), so the
-    check that follows reads a state nobody can change before the write."""
-    return Community.objects.select_for_update().get(pk=community.pk)
+    check that follows reads a state nobody can change before the write. A community
+    deleted meanwhile is a French ValidationError, never a DoesNotExist (a 500)."""
+    locked = Community.objects.select_for_update().filter(pk=community.pk).first()
+    if locked is None:
+        raise ValidationError(_("Cette communauté n'existe plus."), code="invalid")
+    return locked
+
+
+def lock_event(event: Event) -> Event:
+    """Lock the event's community, then the event, in the order every service takes
+    them (community first, as the membership services do, whose departures free
+    places): re-read, with its community, or a French ValidationError if it was
+    deleted meanwhile."""
+    lock(Community(pk=event.community_id))
+    locked = (
+        Event.objects.select_for_update(of=("self",))
+        .select_related("community")
+        .filter(pk=event.pk)
+        .first()
+    )
+    if locked is None:
+        raise ValidationError(_("Cet événement n'existe plus."), code="invalid")
+    return locked
 
 
 def check(action: str, *, community, actor, target=None, **options) -> None:

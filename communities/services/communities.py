@@ -178,7 +178,10 @@ def community_admin_saved(
     with transaction.atomic():
         community = lock(community)
         has_owner = Membership.objects.filter(
-            community=community, role=Role.OWNER, state=MembershipState.ACTIVE
+            community=community,
+            role=Role.OWNER,
+            state=MembershipState.ACTIVE,
+            user__is_active=True,
         ).exists()
         if not has_owner:
             membership = activate_membership(community=community, user=actor, charter_accepted=True)

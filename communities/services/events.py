@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .. import notify
 from ..models import DEFAULT_TIMEZONE, Answer, AuditAction, Community, Event, FeedKind
-from ._common import audit, check, clean_message, feed_add, lock
+from ._common import audit, check, clean_message, feed_add, lock, lock_event
 from .rsvp import event_participants, promote_waiting
 
 TITLE_MAX_LENGTH = 200
@@ -122,11 +122,7 @@ def event_update(*, event: Event, actor, data: EventInput) -> Event:
     """Change an event; more places (or no limit) promote the people waiting. Fewer
     places never take a confirmed place back."""
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("community")
-            .get(pk=event.pk)
-        )
+        event = lock_event(event)
         check("event_update", community=event.community, actor=actor, target=event)
         fields = _clean(data, creating=False)
         moved = fields["start"] != event.start
@@ -150,11 +146,7 @@ def event_update(*, event: Event, actor, data: EventInput) -> Event:
 
 def event_cancel(*, event: Event, actor, message: str = "") -> Event:
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("community")
-            .get(pk=event.pk)
-        )
+        event = lock_event(event)
         check("event_cancel", community=event.community, actor=actor, target=event)
         message = clean_message(message)
         event.cancelled = True

@@ -91,23 +91,31 @@ def invitation_create(
     return invitation
 
 
-def _invitation_for_update(token: str) -> CommunityInvitation:
+def _invitation_locked(token: str) -> tuple[Community, CommunityInvitation]:
+    """The invitation of ``token`` and its community, locked in the order of every
+    community service: read the invitation (no lock) to find its community, lock the
+    community, then lock the invitation and re-read it (revoked or replaced
+    meanwhile: a French ValidationError)."""
+    found = CommunityInvitation.objects.filter(token=token or "").only("community_id").first()
+    if found is None:
+        raise ValidationError(_("Cette invitation n'existe pas ou a déjà servi."), code="invalid")
+    community = lock(Community(pk=found.community_id))
     invitation = (
         CommunityInvitation.objects.select_for_update(of=("self",))
-        .select_related("community", "invited_by")
-        .filter(token=token or "")
+        .select_related("invited_by")
+        .filter(pk=found.pk, token=token)
         .first()
     )
     if invitation is None:
         raise ValidationError(_("Cette invitation n'existe pas ou a déjà servi."), code="invalid")
-    return invitation
+    invitation.community = community
+    return community, invitation
 
 
 def invitation_accept(*, token: str, user, charter_accepted: bool = False) -> Membership:
     """Accept with an account whose verified e-mail is the invited address."""
     with transaction.atomic():
-        invitation = _invitation_for_update(token)
-        community = lock(invitation.community)
+        community, invitation = _invitation_locked(token)
         check("invitation_accept", community=community, actor=user, target=invitation)
         require_charter(community, charter_accepted)
         membership = activate_membership(
@@ -131,9 +139,9 @@ def invitation_accept(*, token: str, user, charter_accepted: bool = False) -> Me
 
 
 def invitation_decline(*, token: str, user) -> CommunityInvitation:
+    """Say no (an expired invitation too): the « invité·e » mark goes with it."""
     with transaction.atomic():
-        invitation = _invitation_for_update(token)
-        community = lock(invitation.community)
+        community, invitation = _invitation_locked(token)
         check("invitation_decline", community=community, actor=user, target=invitation)
         invitation.declined_at = timezone.now()
         invitation.save(update_fields=["declined_at"])
@@ -153,8 +161,11 @@ def invitation_decline(*, token: str, user) -> CommunityInvitation:
 def invitation_revoke(*, invitation: CommunityInvitation, actor) -> None:
     """A moderator withdraws a pending invitation: its link stops working."""
     with transaction.atomic():
-        community = lock(invitation.community)
-        invitation = CommunityInvitation.objects.select_for_update().get(pk=invitation.pk)
+        community = lock(Community(pk=invitation.community_id))
+        # Gone meanwhile (revoked twice, replaced): ``check`` refuses None in French.
+        invitation = (
+            CommunityInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+        )
         check("invitation_revoke", community=community, actor=actor, target=invitation)
         Membership.objects.filter(
             community=community,

@@ -1,13 +1,15 @@
 """Joining, leaving and running a community's membership.
 
 Each service: lock the community row, check (communities/rules/), write, audit,
-and queue its notifications (sent after the commit, communities/notify.py).
+and queue its notifications (sent after the commit, communities/notify/).
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .. import notify
@@ -21,6 +23,7 @@ from ..models import (
     Role,
 )
 from ..permissions import membership_of, verified_emails
+from ..rules import is_last_owner
 from ._common import (
     audit,
     check,
@@ -245,6 +248,7 @@ def membership_remove(*, community: Community, actor, user, message: str = "") -
             message=message,
         )
         notify.member_removed(membership=membership, actor=actor, banned=False, message=message)
+        notify.withdraw(user=user, community=community)
     return membership
 
 
@@ -273,6 +277,7 @@ def membership_ban(*, community: Community, actor, user, message: str = "") -> M
         )
         if had_membership:
             notify.member_removed(membership=membership, actor=actor, banned=True, message=message)
+        notify.withdraw(user=user, community=community)
     return membership
 
 
@@ -286,3 +291,65 @@ def membership_unban(*, community: Community, actor, user) -> Membership:
         membership.save(update_fields=["state", "updated_at"])
         audit(community=community, actor=actor, action=AuditAction.UNBANNED, target_user=user)
     return membership
+
+
+# --- account deletion ---------------------------------------------------------------
+
+
+def _successor(community: Community, user) -> Membership | None:
+    """The longest-standing moderator, else the longest-standing member, among the
+    active members whose account is active."""
+    rank = Case(
+        When(role=Role.MODERATOR, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        Membership.objects.select_for_update(of=("self",))
+        .filter(community=community, state=MembershipState.ACTIVE, user__is_active=True)
+        .exclude(user=user)
+        .select_related("user", "community")
+        .annotate(rank=rank)
+        .order_by("rank", "joined_at", "pk")
+        .first()
+    )
+
+
+def ownership_succession(*, user) -> list[Membership]:
+    """Before ``user``'s account is deleted (accounts' anonymiser): in each of their
+    communities, locked one after the other in id order, give up their answers to
+    upcoming events (their places go to the waiting lists) and, where they are the
+    last owner, hand the community to ``_successor``, audited and told. A community
+    with nobody else keeps no owner (editors see it in the admin). Returns the new
+    owners' memberships. No permission check: the account's owner (or an editor)
+    is deleting it, ``account_delete`` decided."""
+    community_ids = list(
+        Membership.objects.filter(user=user)
+        .order_by("community_id")
+        .values_list("community_id", flat=True)
+    )
+    successors = []
+    with transaction.atomic():
+        for community_id in community_ids:
+            community = Community.objects.select_for_update().filter(pk=community_id).first()
+            if community is None:  # deleted meanwhile
+                continue
+            rsvps_release_for_member(community=community, user=user)
+            membership = membership_for_update(community=community, user=user)
+            if membership is None or not is_last_owner(membership):
+                continue
+            successor = _successor(community, user)
+            if successor is None:
+                continue
+            successor.role = Role.OWNER
+            successor.save(update_fields=["role", "updated_at"])
+            with translation.override(settings.LANGUAGE_CODE):
+                message = _("Le compte du dernier propriétaire a été supprimé.")
+            audit(
+                community=community,
+                actor=None,
+                action=AuditAction.OWNERSHIP,
+                target_user=successor.user,
+                message=message,
+            )
+            notify.ownership_inherited(membership=successor)
+            successors.append(successor)
+    return successors

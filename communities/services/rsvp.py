@@ -1,8 +1,10 @@
 """Answers to events, the waiting list and the reminders of the day before.
 
-Places are counted with the event row locked (``select_for_update``): two members
+Places are counted with the community row, then the event row locked
+(``select_for_update``, the order of every service, _common.lock_event): two members
 answering « j'y vais » for the last place at the same moment are served one after
-the other, the second one waits.
+the other, the second one waits; a member who leaves (their places go to the
+waiting list) is served before or after, never in between.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from .. import notify
 from ..models import Answer, Community, Event, MembershipState, Rsvp, Status
-from ._common import check
+from ._common import check, lock_event
 
 REMINDER_WINDOW = timedelta(hours=24)
 
@@ -59,11 +61,7 @@ def rsvp_set(*, event: Event, user, answer: str) -> Rsvp:
     if answer not in Answer.values:
         raise ValidationError(_("Réponse inconnue."), code="invalid_answer")
     with transaction.atomic():
-        event = (
-            Event.objects.select_for_update(of=("self",))
-            .select_related("community")
-            .get(pk=event.pk)
-        )
+        event = lock_event(event)
         check("rsvp_set", community=event.community, actor=user, target=event)
         rsvp = Rsvp.objects.select_for_update().filter(event=event, user=user).first()
         if rsvp is not None and rsvp.answer == answer:
@@ -86,32 +84,46 @@ def rsvp_set(*, event: Event, user, answer: str) -> Rsvp:
 
 def rsvps_release_for_member(*, community: Community, user) -> None:
     """A member who leaves, is removed or banned gives up their answers to upcoming
-    events, and their places go to the waiting list."""
-    rsvps = Rsvp.objects.filter(
-        event__community=community, event__end__gt=timezone.now(), user=user
-    )
-    for rsvp in list(rsvps):
-        event = Event.objects.select_for_update().get(pk=rsvp.event_id)
+    events, and their places go to the waiting list. The caller holds the community
+    lock; every upcoming event of the community is locked too (in id order) before
+    the answers are read: an answer being written under an event's lock is waited
+    for, not missed."""
+    events = {
+        event.pk: event
+        for event in Event.objects.select_for_update()
+        .filter(community=community, end__gt=timezone.now())
+        .order_by("pk")
+    }
+    if not events:
+        return
+    for rsvp in Rsvp.objects.filter(event_id__in=list(events), user=user).order_by("pk"):
         was_confirmed = rsvp.is_confirmed
         rsvp.delete()
         if was_confirmed:
-            promote_waiting(event)
+            promote_waiting(events[rsvp.event_id])
 
 
-def event_participants(event: Event, *, answers=(Answer.GOING, Answer.MAYBE)) -> list:
-    """Active members who answered one of ``answers`` (waiting list included)."""
+def event_participants(
+    event: Event, *, answers=(Answer.GOING, Answer.MAYBE), waitlisted: bool = True
+) -> list:
+    """Active members who answered one of ``answers``; the waiting list too unless
+    ``waitlisted`` is False (a change or a cancellation concerns them, a reminder
+    to come does not)."""
     rsvps = event.rsvps.filter(
         answer__in=answers,
         user__is_active=True,
         user__community_memberships__community_id=event.community_id,
         user__community_memberships__state=MembershipState.ACTIVE,
     ).select_related("user")
+    if not waitlisted:
+        rsvps = rsvps.filter(waitlisted=False)
     return [r.user for r in rsvps]
 
 
 def event_reminders_send(*, now: datetime | None = None) -> int:
-    """Remind the people going (or maybe going) to the events that start within 24
-    hours, once per event; returns how many events were reminded. Run every hour
+    """Remind the people going (or maybe going, not those still waiting for a place)
+    to the events that start within 24 hours, once per event; returns how many
+    events were reminded. Run every hour
     (``manage.py communities_send_reminders``); two runs at once remind once: each
     event is claimed by an atomic update before anyone is told."""
     now = now or timezone.now()
@@ -130,7 +142,7 @@ def event_reminders_send(*, now: datetime | None = None) -> int:
             )
             if not claimed:
                 continue
-            people = event_participants(event)
+            people = event_participants(event, waitlisted=False)
             if people:
                 notify.event_reminder(event=event, recipients=people)
             reminded += 1

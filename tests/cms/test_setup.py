@@ -10,6 +10,7 @@ from django.core.management import call_command
 from wagtail.models import Page, Revision, Site
 
 from cms.models import HomePage, SiteShellSettings
+from communities.models import Community, Event, Membership
 from innovations.models import ProjectPage, Territory
 from innovations.selectors import project_status
 
@@ -24,6 +25,9 @@ def _snapshot():
         "territories": Territory.objects.count(),
         "sites": list(Site.objects.values_list("hostname", "root_page_id")),
         "shell": list(SiteShellSettings.objects.values()),
+        "communities": {
+            model.__name__: model.objects.count() for model in (Community, Membership, Event)
+        },
     }
 
 
@@ -34,12 +38,14 @@ def test_setup_builds_the_site_tree_and_demo_accounts(settings):
     assert Site.objects.get(is_default_site=True).root_page_id == home.pk
     assert {p.slug for p in home.get_children()} >= {
         "a-propos",
-        "communautes",
         "mentions-legales",
         "accessibilite",
         "donnees-personnelles",
         "contact",
     }
+    # /communautes/ is the communities app's directory, not an editorial page.
+    assert not home.get_children().filter(slug="communautes").exists()
+    assert Community.objects.count() >= 8
     editor = get_user_model().objects.get(email="editeur@carrefour.test")
     assert editor.groups.filter(name="Éditeurs").exists()
     assert editor.check_password("carrefour-demo")

@@ -22,22 +22,31 @@ class Sent:
     title: str
     body: str
     url: str
+    scope: str = ""
 
 
 @pytest.fixture(autouse=True)
 def sent(monkeypatch) -> list[Sent]:
     """Every notification the communities deliver (through the real notifications
     centre as well, so an unknown kind or a bad link fails the test)."""
-    from communities import notify
+    from communities.notify import _core
 
     records: list[Sent] = []
-    deliver = notify._deliver
+    deliver = _core._deliver
 
-    def record(*, recipients, kind, title, body, url, actor=None):
-        records.append(Sent(kind, sorted(r.email for r in recipients), title, body, url))
-        deliver(recipients=recipients, kind=kind, title=title, body=body, url=url, actor=actor)
+    def record(*, recipients, kind, title, body, url, actor=None, scope=""):
+        records.append(Sent(kind, sorted(r.email for r in recipients), title, body, url, scope))
+        deliver(
+            recipients=recipients,
+            kind=kind,
+            title=title,
+            body=body,
+            url=url,
+            actor=actor,
+            scope=scope,
+        )
 
-    monkeypatch.setattr(notify, "_deliver", record)
+    monkeypatch.setattr(_core, "_deliver", record)
     return records
 
 

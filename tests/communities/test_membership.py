@@ -387,6 +387,7 @@ def test_two_people_in_the_same_state_do_not_mix(community):
 
 def test_an_invited_person_is_asked_to_accept_rather_than_request(on_request, user):
     add_member(on_request, user=user, state="invited")
+    invite(on_request, email=user.email)
     with refused(ValidationError, "acceptez l'invitation", "invited"):
         services.membership_request(
             community=on_request, user=user, message="Bonjour", charter_accepted=True

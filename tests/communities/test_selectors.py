@@ -56,6 +56,8 @@ def test_who_finds_a_community_and_its_members(visibility, role, listed, members
     viewer = UserFactory()
     if role:
         add_member(community, user=viewer, state=role)
+    if role == "invited":  # invited while the invitation works (test_review_fixes)
+        invite(community, email=viewer.email)
     assert (community in communities_directory(user=viewer)) is listed
     assert (community_get_visible(slug="cible", user=viewer) is not None) is listed
     assert bool(community_members(community=community, viewer=viewer)) is members_seen

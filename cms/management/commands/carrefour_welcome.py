@@ -30,7 +30,7 @@ class Command(BaseCommand):
         if settings.EMBEDDED_DATABASE:
             self.stdout.write(f"  Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
             for account in DEMO_ACCOUNTS:
-                role = ", ".join(account.groups) or "porteur de projet"
+                role = account.note or ", ".join(account.groups) or "porteur de projet"
                 self.stdout.write(f"    {account.email:32} {role}")
         else:
             self.stdout.write(

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import demo_accounts_ensure
 from cms.demo.editorial import editorial_pages_ensure
 from cms.services import site_address_ensure, site_tree_ensure
+from communities.demo.loader import demo_communities_ensure
 from innovations.demo.loader import demo_projects_ensure
 from innovations.models import Territory, TerritoryLevel
 from innovations.services.setup import project_index_ensure
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         projects = demo_projects_ensure(index=index, users=users, publisher=users["editeur"])
         if projects:
             self.stdout.write(f"{len(projects)} projets de démonstration chargés.")
+        communities = demo_communities_ensure(users=users, editor=users["editeur"])
+        if communities:
+            self.stdout.write(f"{len(communities)} communautés de démonstration chargées.")
         self._search_index()
         self.stdout.write(self.style.SUCCESS("Site prêt."))
 

@@ -10,8 +10,8 @@ from notifications.services import digest_send
 
 class Command(BaseCommand):
     help = (
-        "Envoie à chaque membre un e-mail résumant ses notifications non lues des "
-        "dernières 24 heures (types réglés sur « résumé quotidien »)."
+        "Envoie à chaque membre un e-mail résumant ses notifications non lues qu'il "
+        "n'a pas encore reçues par e-mail (sept jours au plus)."
     )
 
     def handle(self, *args, **options) -> None:

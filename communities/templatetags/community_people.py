@@ -1,0 +1,50 @@
+"""``{% community_person user as shown %}``: how a member is named on a community's
+pages. Active members and moderators of the community (and editors) see each
+other's names — a members' directory is what joining means; everyone else (an
+anonymous visitor of a public community's feed, hosts or attendance) sees what the
+member's profile privacy allows (accounts.selectors.person_shown)."""
+
+from __future__ import annotations
+
+from django import template
+
+from accounts.selectors import PersonShown, person_shown
+
+from ..permissions import can_moderate, community_role
+
+register = template.Library()
+
+
+def _insider(context, community, viewer) -> bool:
+    # Once per template render, not once per person named.
+    cache = context.render_context
+    key = ("community_insider", getattr(community, "pk", community))
+    if key not in cache:
+        cache[key] = bool(
+            viewer.is_authenticated
+            and (
+                community_role(community=community, user=viewer) is not None
+                or can_moderate(community=community, user=viewer)
+            )
+        )
+    return cache[key]
+
+
+@register.simple_tag(takes_context=True)
+def community_person(context, user) -> PersonShown:
+    request = context.get("request")
+    viewer = getattr(request, "user", None)
+    community = context.get("community")
+    if viewer is not None and community is not None and _insider(context, community, viewer):
+        profile = getattr(user, "profile", None)
+        public = profile is not None and profile.is_public and user.is_active
+        return PersonShown(name=str(user), url=profile.get_absolute_url() if public else "")
+    if viewer is None:
+        return person_shown(user=user, viewer=_Anonymous())
+    return person_shown(user=user, viewer=viewer)
+
+
+class _Anonymous:
+    is_authenticated = False
+    is_staff = False
+    pk = None

@@ -1,0 +1,88 @@
+"""Public pages of communities, events and invitations (issue 12).
+
+The paths are those written in ``communities/paths.py`` (and in e-mails already
+sent): ``/communautes/``, ``/communautes/<slug>/``, ``/evenements/<id>/``,
+``/communautes/invitation/<token>/``, ``/mes-communautes/``. Included from
+``cms/urls.py`` before Wagtail's catch-all, so they win over any page of the tree
+with the same slug. Fixed words (``proposer``, ``invitation``) come before
+``<slug>/``.
+"""
+
+from django.urls import path
+
+from .views import community, directory, events, invitation, members, mine, propose
+
+app_name = "communities"
+
+urlpatterns = [
+    path("communautes/", directory.directory, name="directory"),
+    path("communautes/proposer/", propose.propose, name="propose"),
+    path("communautes/invitation/<str:token>/", invitation.landing, name="invitation"),
+    path("mes-communautes/", mine.my_communities, name="mine"),
+    # A community and what a visitor does on it (POST only).
+    path("communautes/<slug:slug>/", community.detail, name="detail"),
+    path("communautes/<slug:slug>/rejoindre/", community.join, name="join"),
+    path("communautes/<slug:slug>/demander/", community.request_membership, name="request"),
+    path("communautes/<slug:slug>/quitter/", community.leave, name="leave"),
+    path(
+        "communautes/<slug:slug>/demande/annuler/",
+        community.request_cancel,
+        name="request_cancel",
+    ),
+    path(
+        "communautes/<slug:slug>/invitation/accepter/",
+        community.invitation_accept,
+        name="invitation_accept",
+    ),
+    path(
+        "communautes/<slug:slug>/invitation/refuser/",
+        community.invitation_decline,
+        name="invitation_decline",
+    ),
+    path("communautes/<slug:slug>/annonces/", community.announce, name="announce"),
+    path("communautes/<slug:slug>/projets/", community.project_attach, name="project_attach"),
+    path(
+        "communautes/<slug:slug>/projets/<id:project_id>/detacher/",
+        community.project_detach,
+        name="project_detach",
+    ),
+    # Members: directory and moderation.
+    path("communautes/<slug:slug>/membres/", members.members, name="members"),
+    path(
+        "communautes/<slug:slug>/membres/demandes/<id:membership_id>/",
+        members.request_decide,
+        name="request_decide",
+    ),
+    path(
+        "communautes/<slug:slug>/membres/invitations/",
+        members.invite,
+        name="invite",
+    ),
+    path(
+        "communautes/<slug:slug>/membres/invitations/<id:invitation_id>/revoquer/",
+        members.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(
+        "communautes/<slug:slug>/membres/<id:user_id>/",
+        members.member_action,
+        name="member_action",
+    ),
+    # Events.
+    path("communautes/<slug:slug>/evenements/", events.community_events, name="events"),
+    path("evenements/<id:event_id>/", events.event_detail, name="event"),
+    path("evenements/<id:event_id>/reponse/", events.rsvp, name="rsvp"),
+    path("evenements/<id:event_id>/modifier/", events.event_edit, name="event_edit"),
+    path("evenements/<id:event_id>/annuler/", events.event_cancel, name="event_cancel"),
+]
+
+# --- C4: API-free exports (iCalendar, Atom) ---
+# iCalendar (communities/ics.py) and Atom (communities/feeds.py): 404 for whoever
+# may not read the community's events (private: a member's ?jeton= address).
+from . import feeds, ics  # noqa: E402
+
+urlpatterns += [
+    path("communautes/<slug:slug>/evenements.ics", ics.community_calendar, name="community_ics"),
+    path("evenements/<id:event_id>.ics", ics.event_calendar, name="event_ics"),
+    path("communautes/<slug:slug>/flux.atom", feeds.community_atom, name="community_atom"),
+]
