@@ -17,7 +17,11 @@ from tests.factories import CommunityFactory, EventFactory
 from .conftest import add_member
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback: the flush after these tests then leaves the database as
+    # the next transactional tests (browser tests) restore it; without it, the flush
+    # re-creates content types that their restore inserts again (duplicate key on
+    # PostgreSQL).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (DATABASE_URL)"
     ),

@@ -11,7 +11,6 @@ from io import StringIO
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from accounts.demo import DEMO_PASSWORD, demo_accounts_ensure
@@ -126,11 +125,6 @@ def test_two_printed_member_accounts_share_an_open_community(demo):
 # Committed for real: the e-mails the services send after their commit leave during
 # the loading, as in `make run` (serialized_rollback: the data migrations' groups and
 # root page survive the flush).
-@pytest.mark.skipif(
-    connection.vendor == "postgresql",
-    reason="serialized_rollback re-creates content types that another transactional test "
-    "left on PostgreSQL (duplicate key); the loading is the same on every database",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_loading_sends_no_email_and_notifies_the_centre(projects_index, settings):
     from notifications.models import Notification
