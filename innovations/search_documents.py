@@ -191,6 +191,12 @@ class ProjectAdapter(DocumentAdapter):
             visibility=visibility,
             display={
                 "labels": theme_labels,
+                # The codes behind the labels: result cards read them in the reader's
+                # language (search/views/page.py), the index stays French.
+                "label_codes": [
+                    *(["domain", code] for code in sorted({t.domain.code for t in themes})),
+                    *(["theme", t.code] for t in sorted(themes, key=lambda t: t.code)),
+                ],
                 "places": places,
                 "tags": tags,
                 "image_url": image_url,

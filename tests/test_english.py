@@ -106,6 +106,15 @@ def test_search_facets_are_in_english(english, project):
     assert french["scale"]["departement"] == "Département"
 
 
+def test_result_cards_show_theme_labels_in_english(english, project):
+    page = english.get("/recherche/", {"q": "bus"}).content.decode()
+    tags = re.findall(r'<span class="tag">([^<]+)</span>', page)
+    assert "Digital inclusion" in tags and "Digital" in tags
+    assert "Inclusion numérique" not in tags
+    french = Client().get("/recherche/", {"q": "bus"}).content.decode()
+    assert "Inclusion numérique" in re.findall(r'<span class="tag">([^<]+)</span>', french)
+
+
 def test_the_api_gives_english_labels_in_english(english, project):
     data = english.get(f"/api/v1/projects/{project.pk}").json()
     assert {"code": "ruraux", "label": "Rural residents"} in data["publics"]

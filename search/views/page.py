@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -117,6 +119,24 @@ def _understood(query: SearchQuery, results, view: str) -> dict:
     }
 
 
+def _localise_labels(hits) -> None:
+    """The labels on result cards in the reader's language. Documents keep their
+    labels in French (the index is French) and, in ``display["label_codes"]``, the
+    facet codes behind them; outside French, one labelling per facet for the page."""
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        return
+    wanted: dict[str, set[str]] = {}
+    for hit in hits:
+        for facet, code in hit.display.get("label_codes") or ():
+            wanted.setdefault(facet, set()).add(code)
+    labels = {facet: registry.facet_labels(facet, codes) for facet, codes in wanted.items()}
+    for hit in hits:
+        codes = hit.display.get("label_codes")
+        if codes:
+            localised = [labels[facet].get(code, code) for facet, code in codes]
+            hit.display = {**hit.display, "labels": list(dict.fromkeys(localised))}
+
+
 @require_GET
 def search_page(request: HttpRequest) -> HttpResponse:
     view = "carte" if request.GET.get("vue") == "carte" else "liste"
@@ -174,6 +194,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
             "La recherche est momentanément indisponible. Réessayez dans quelques minutes."
         )
         return render(request, "search/search_page.html", context, status=503)
+    _localise_labels([*results.hits, *results.promoted])
     map_points = []
     if view == "carte":
         map_points = _map_points(query)
