@@ -7,6 +7,7 @@ member's profile privacy allows (accounts.selectors.person_shown)."""
 from __future__ import annotations
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
 from accounts.selectors import PersonShown, person_shown
 
@@ -39,12 +40,4 @@ def community_person(context, user) -> PersonShown:
         profile = getattr(user, "profile", None)
         public = profile is not None and profile.is_public and user.is_active
         return PersonShown(name=str(user), url=profile.get_absolute_url() if public else "")
-    if viewer is None:
-        return person_shown(user=user, viewer=_Anonymous())
-    return person_shown(user=user, viewer=viewer)
-
-
-class _Anonymous:
-    is_authenticated = False
-    is_staff = False
-    pk = None
+    return person_shown(user=user, viewer=viewer if viewer is not None else AnonymousUser())
