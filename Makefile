@@ -66,6 +66,21 @@ run: demo
 	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cms.asgi:application
 
+# Production serving (docs/deploiement.md): WORKERS gunicorn + uvicorn worker
+# processes (one per core by default) sharing one socket and the Redis channel layer
+# (a message sent through one process reaches the clients of the others), plus the
+# background worker. Needs the production environment (DJANGO_SETTINGS_MODULE,
+# SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS…): see docs/deploiement.md.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+serve: install
+	@test -n "$$REDIS_URL" || { echo "make serve partage les salons entre processus par Redis : définissez REDIS_URL."; exit 1; }
+	$(PY) manage.py collectstatic --noinput -v 0
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
+	$(VENV)/bin/gunicorn cms.asgi:application -k cms.serving.CarrefourWorker \
+		-w $(WORKERS) -b $(HOST):$(PORT) --graceful-timeout 20 --timeout 60 \
+		--access-logfile - --error-logfile -
+
 # --- quality ---------------------------------------------------------------
 lint: install
 	$(PY) -m ruff format --check .

@@ -1,8 +1,9 @@
 """Websocket routes of every app, gathered here; each app owns its own `routing.py`.
 
-No app serves websockets yet: the communities issue adds its channels here. Until
-then the router closes every websocket handshake (Channels' URLRouter answers an
-unknown path by closing the connection).
+Today only the communities serve one: ``/ws/`` (channels and direct messages,
+protocol v1 in docs/realtime.md). An unknown path is closed by Channels' URLRouter.
 """
 
-websocket_urlpatterns: list = []
+from communities.routing import websocket_urlpatterns as communities_websockets
+
+websocket_urlpatterns: list = [*communities_websockets]

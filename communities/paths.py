@@ -28,3 +28,27 @@ def invitation_path(token: str) -> str:
 
 def my_communities_path() -> str:
     return reverse("communities:mine")
+
+
+def channels_path(community) -> str:
+    return reverse("communities:channels", kwargs={"slug": community.slug})
+
+
+def channel_path(channel) -> str:
+    """A community channel's page, or a direct conversation's."""
+    if channel.community_id is None:
+        return reverse("communities:direct", kwargs={"channel_id": channel.pk})
+    return reverse(
+        "communities:channel",
+        kwargs={"slug": channel.community.slug, "channel_slug": channel.slug},
+    )
+
+
+def message_path(message) -> str:
+    """A message's permanent address (notifications, search): redirects to its place
+    in its channel for those who may read it."""
+    return reverse("communities:message", kwargs={"message_id": message.pk})
+
+
+def directs_path() -> str:
+    return reverse("communities:directs")

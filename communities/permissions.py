@@ -14,16 +14,30 @@ and takes a community or its id.
   and by editors only.
 - **Editors** (permission ``communities.change_community``, never a group name) see
   everything.
+
+Channels (issue 13): a community's channels are read by whoever sees its content,
+except those « réservés aux animateurs » (moderators and editors); a direct
+conversation is read by its two participants only (editors included: nobody reads
+other people's direct messages; a reported one reaches the moderation queue with its
+text). Posting asks more: see ``channel_post_refusal``.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .models import (
+    Channel,
+    ChannelKind,
+    ChannelMember,
+    ChatPreference,
     Community,
     CommunityInvitation,
     Membership,
@@ -167,6 +181,135 @@ def community_principals(user) -> set[str]:
         "community_id", flat=True
     )
     return {f"community:{pk}" for pk in ids}
+
+
+def communities_moderated_by(*, user) -> QuerySet[Community]:
+    """The communities where ``user`` is an active owner or moderator (all for editors)."""
+    if is_community_editor(user):
+        return Community.objects.all()
+    if not is_signed_in(user):
+        return Community.objects.none()
+    return Community.objects.filter(
+        pk__in=Membership.objects.filter(
+            user=user, state=MembershipState.ACTIVE, role__in=MODERATING_ROLES
+        ).values("community_id")
+    )
+
+
+def channels_readable_by(*, user) -> QuerySet[Channel]:
+    """The channels ``user`` may read: the only definition (pages, API, websocket
+    subscriptions, search of messages all read it)."""
+    community_channels = Q(
+        kind=ChannelKind.COMMUNITY,
+        community__in=community_content_visible_to(user=user),
+    ) & (Q(moderators_only=False) | Q(community__in=communities_moderated_by(user=user)))
+    if not is_signed_in(user):
+        return Channel.objects.filter(community_channels)
+    direct = Q(
+        kind=ChannelKind.DIRECT,
+        pk__in=ChannelMember.objects.filter(user=user).values("channel_id"),
+    )
+    return Channel.objects.filter(community_channels | direct)
+
+
+def _channel_id(channel: Channel | int) -> int:
+    return channel if isinstance(channel, int) else channel.pk
+
+
+def can_read_channel(*, channel: Channel | int, user) -> bool:
+    return channels_readable_by(user=user).filter(pk=_channel_id(channel)).exists()
+
+
+def can_moderate_channel(*, channel: Channel, user) -> bool:
+    """Hide, delete others' messages, mute, settle reports: the community's moderators
+    and editors. Direct conversations have no moderator (reports go to editors)."""
+    if channel.community_id is None:
+        return False
+    return can_moderate(community=channel.community_id, user=user)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why someone may not post: a stable ``code`` (the protocol's error codes) and a
+    French sentence for them."""
+
+    code: str
+    message: str
+
+
+def direct_messages_accepted(user) -> bool:
+    preference = ChatPreference.objects.filter(user=user).first()
+    return preference is None or preference.direct_messages
+
+
+def direct_message_refusal(*, user, other) -> Refusal | None:
+    """Whether ``user`` may open (or go on with) a direct conversation with ``other``:
+    both active, sharing an active community, or one of them an editor; and ``other``
+    accepts direct messages (editors write anyway: they answer for the platform)."""
+    if not is_signed_in(user):
+        return Refusal("unauthenticated", _("Connectez-vous pour écrire."))
+    if other is None or not other.is_active or other.pk == user.pk:
+        return Refusal("direct_refused", _("Cette conversation n'est pas possible."))
+    editor = is_community_editor(user) or is_community_editor(other)
+    if not editor:
+        shared = (
+            Membership.objects.filter(user=user, state=MembershipState.ACTIVE)
+            .filter(
+                community__in=Membership.objects.filter(
+                    user=other, state=MembershipState.ACTIVE
+                ).values("community_id"),
+                community__status=Status.ACTIVE,
+            )
+            .exists()
+        )
+        if not shared:
+            return Refusal(
+                "direct_refused",
+                _("Vous ne pouvez écrire qu'aux membres d'une communauté que vous partagez."),
+            )
+    if not is_community_editor(user) and not direct_messages_accepted(other):
+        return Refusal("direct_refused", _("Cette personne ne reçoit pas de messages directs."))
+    return None
+
+
+def channel_post_refusal(*, channel: Channel, user, now: datetime | None = None) -> Refusal | None:
+    """Why ``user`` may not post in ``channel`` now, or None: checked on every send
+    (the websocket's too), inside the sending transaction."""
+    if not is_signed_in(user):
+        return Refusal("unauthenticated", _("Connectez-vous pour écrire."))
+    if not can_read_channel(channel=channel, user=user):
+        return Refusal("not_found", _("Ce salon n'existe pas ou ne vous est pas ouvert."))
+    if channel.archived_at is not None:
+        return Refusal("archived", _("Ce salon est archivé : on ne peut plus y écrire."))
+    if channel.kind == ChannelKind.DIRECT:
+        other = (
+            ChannelMember.objects.filter(channel=channel)
+            .exclude(user=user)
+            .select_related("user")
+            .first()
+        )
+        return direct_message_refusal(user=user, other=other.user if other else None)
+    if is_community_editor(user):
+        return None
+    membership = membership_of(community=channel.community_id, user=user)
+    if membership is not None and membership.state == MembershipState.BANNED:
+        return Refusal("banned", _("Vous avez été exclu·e de cette communauté."))
+    if membership is None or membership.state != MembershipState.ACTIVE:
+        return Refusal("not_member", _("Rejoignez la communauté pour écrire dans ce salon."))
+    if Community.objects.filter(pk=channel.community_id).exclude(status=Status.ACTIVE).exists():
+        return Refusal(
+            "archived", _("Cette communauté n'est pas active : on ne peut pas y écrire.")
+        )
+    now = now or timezone.now()
+    if membership.muted_until is not None and membership.muted_until > now:
+        until = formats.date_format(timezone.localtime(membership.muted_until), "DATETIME_FORMAT")
+        return Refusal(
+            "muted",
+            _("Un modérateur vous a réduit·e au silence jusqu'au %(until)s.") % {"until": until},
+        )
+    if channel.read_only and membership.role not in MODERATING_ROLES:
+        return Refusal("read_only", _("Seuls les animateurs écrivent dans ce salon d'annonces."))
+    return None
 
 
 # What a viewer may see, by surface: the permission-matrix test is generated from it

@@ -10,7 +10,7 @@ with the same slug. Fixed words (``proposer``, ``invitation``) come before
 
 from django.urls import path
 
-from .views import community, directory, events, invitation, members, mine, propose
+from .views import channels, community, directory, events, invitation, members, mine, propose
 
 app_name = "communities"
 
@@ -74,6 +74,11 @@ urlpatterns = [
     path("evenements/<id:event_id>/reponse/", events.rsvp, name="rsvp"),
     path("evenements/<id:event_id>/modifier/", events.event_edit, name="event_edit"),
     path("evenements/<id:event_id>/annuler/", events.event_cancel, name="event_cancel"),
+]
+
+# Channels and direct messages (issue 13).
+urlpatterns += [
+    path("discussions/message/<id:message_id>/", channels.message_redirect, name="message"),
 ]
 
 # --- C4: API-free exports (iCalendar, Atom) ---

@@ -147,6 +147,16 @@ def notifications_withdraw(*, recipient, scope: str) -> int:
     return deleted
 
 
+def notifications_withdraw_about(*, url: str) -> int:
+    """Take back, from everyone, the notifications that point at ``url`` (a message
+    deleted or hidden: its excerpt must not stay in anyone's list). Returns how many."""
+    if not url:
+        raise ValueError("notifications_withdraw_about needs a url.")
+    with transaction.atomic():
+        deleted, _by_model = Notification.objects.filter(url=url).delete()
+    return deleted
+
+
 def notifications_mark_read(*, user, ids: list[int] | None = None) -> int:
     """Mark ``user``'s notifications read: those of ``ids`` (others' ids are ignored),
     or all of them when ``ids`` is None. Returns how many changed."""

@@ -132,17 +132,36 @@ if REDIS_URL:
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carrefour"),
         }
     }
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {
-                "hosts": [REDIS_URL],
-                "prefix": os.environ.get("CHANNELS_PREFIX", "carrefour"),
-                "capacity": 1000,
-                "expiry": 30,
-            },
+    # The channel layer is only the chat's doorbell (communities/realtime/doorbell.py).
+    # « pubsub » (default): RedisPubSubChannelLayer, one Redis subscription per group
+    # and server process, fanned out in the process; « groups »: channels-redis's
+    # group membership per connection (one Redis push per reader and message).
+    # benchmarks/realtime.py measures both; docs/realtime.md gives the figures.
+    CHANNEL_LAYER_KIND = choice_var(
+        "CARREFOUR_CHANNEL_LAYER", choices=("pubsub", "groups"), default="pubsub"
+    )
+    if CHANNEL_LAYER_KIND == "pubsub":
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": os.environ.get("CHANNELS_PREFIX", "carrefour"),
+                },
+            }
         }
-    }
+    else:
+        CHANNEL_LAYERS = {
+            "default": {
+                "BACKEND": "channels_redis.core.RedisChannelLayer",
+                "CONFIG": {
+                    "hosts": [REDIS_URL],
+                    "prefix": os.environ.get("CHANNELS_PREFIX", "carrefour"),
+                    "capacity": 1000,
+                    "expiry": 30,
+                },
+            }
+        }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -280,6 +299,18 @@ CARREFOUR_COMMUNITY_PROPOSALS = bool_var("CARREFOUR_COMMUNITY_PROPOSALS", defaul
 CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY = int_var(
     "CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY", default=50, minimum=1
 )
+# Channels (issue 13): messages one person may send per window (every process counts
+# together through the cache: Redis in production), reports that hide a message
+# until a moderator decides, presence frames on subscribe and leave.
+CARREFOUR_CHAT_RATE_LIMIT = (
+    int_var("CARREFOUR_CHAT_RATE_COUNT", default=20, minimum=0),
+    int_var("CARREFOUR_CHAT_RATE_SECONDS", default=30, minimum=1),
+)
+CARREFOUR_CHAT_REPORTS_TO_HIDE = int_var("CARREFOUR_CHAT_REPORTS_TO_HIDE", default=3, minimum=1)
+CARREFOUR_CHAT_PRESENCE = bool_var("CARREFOUR_CHAT_PRESENCE", default=True)
+# Names this server in the websocket's « hello » frame (by default host:pid: the
+# benchmark checks that clients are spread over the worker processes).
+CARREFOUR_SERVER_NAME = os.environ.get("CARREFOUR_SERVER_NAME", "")
 
 # --- background tasks -------------------------------------------------------------
 # Wagtail's own small tasks run immediately; partner imports go through the database

@@ -185,6 +185,8 @@ class Membership(models.Model):
         related_name="+",
     )
     joined_at = models.DateTimeField(_("membre depuis"), null=True, blank=True)
+    # Muted by a moderator: reads the channels, posts nothing until then (issue 13).
+    muted_until = models.DateTimeField(_("réduit au silence jusqu'au"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
 
@@ -313,6 +315,14 @@ class AuditAction(models.TextChoices):
     EVENT_UPDATED = "event_updated", _("Événement modifié")
     EVENT_CANCELLED = "event_cancelled", _("Événement annulé")
     ANNOUNCEMENT = "announcement_created", _("Annonce publiée")
+    CHANNEL_CREATED = "channel_created", _("Salon créé")
+    CHANNEL_UPDATED = "channel_updated", _("Salon modifié")
+    CHANNEL_ARCHIVED = "channel_archived", _("Salon archivé")
+    MESSAGE_HIDDEN = "message_hidden", _("Message masqué")
+    MESSAGE_RESTORED = "message_restored", _("Message rétabli")
+    MESSAGE_DELETED = "message_deleted", _("Message supprimé par la modération")
+    MEMBER_MUTED = "member_muted", _("Membre réduit au silence")
+    MEMBER_UNMUTED = "member_unmuted", _("Silence levé")
 
 
 class AuditEntry(models.Model):

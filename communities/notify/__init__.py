@@ -19,6 +19,7 @@ One module per area (``_core``: the kinds, delivery, e-mails, recipients;
 ``from communities import notify; notify.X`` reaches every one of them.
 """
 
+from . import chat
 from ._core import (
     KINDS,
     community_scope,
@@ -47,6 +48,7 @@ __all__ = [
     "KINDS",
     "_event_when",  # the date line of an event, also in its Atom entry and search card
     "announcement_created",
+    "chat",
     "community_scope",
     "editors",
     "event_changed",

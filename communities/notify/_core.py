@@ -36,6 +36,11 @@ KINDS = [
     ("community.event_reminder", gettext_lazy("Rappels d'événements, la veille"), "immediate"),
     ("community.announcement", gettext_lazy("Annonces des modérateurs"), "digest"),
     ("community.proposal", gettext_lazy("Propositions de communautés"), "immediate"),
+    # Channels (issue 13): in-app at once, e-mail in the daily digest by default.
+    ("community.chat_mention", gettext_lazy("Mentions dans les salons"), "digest"),
+    ("community.chat_reply", gettext_lazy("Réponses à mes messages"), "digest"),
+    ("community.chat_direct", gettext_lazy("Messages directs"), "digest"),
+    ("community.chat_report", gettext_lazy("Messages signalés à modérer"), "immediate"),
 ]
 
 

@@ -32,7 +32,9 @@ from ..models import (
     Visibility,
 )
 from ..permissions import CommunityPermissionDenied, is_community_editor
+from ..realtime import doorbell
 from ._common import audit, check, clean_message, lock
+from .channels import default_channel_ensure
 from .membership import activate_membership
 
 
@@ -127,6 +129,7 @@ def community_propose(*, user, data: CommunityInput) -> Community:
         membership.role = Role.OWNER
         membership.save(update_fields=["role"])
         audit(community=community, actor=user, action=AuditAction.COMMUNITY_PROPOSED)
+        default_channel_ensure(community=community)
         notify.proposal_created(community=community, proposer=user)
     return community
 
@@ -192,6 +195,11 @@ def community_admin_saved(
             actor=actor,
             action=AuditAction.COMMUNITY_CREATED if created else AuditAction.COMMUNITY_UPDATED,
         )
+        default_channel_ensure(community=community)
+        # Its visibility or status may have changed: readers of its channels are
+        # checked again (those who lost access are cut off).
+        for channel_id in community.channels.values_list("pk", flat=True):
+            doorbell.ring_recheck(channel_id=channel_id)
         if previous_status == Status.PROPOSED and community.status != Status.PROPOSED:
             approved = community.status == Status.ACTIVE
             audit(

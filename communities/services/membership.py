@@ -23,6 +23,7 @@ from ..models import (
     Role,
 )
 from ..permissions import membership_of, verified_emails
+from ..realtime import doorbell
 from ..rules import is_last_owner
 from ._common import (
     audit,
@@ -69,6 +70,8 @@ def _leave(membership: Membership, state: str = MembershipState.LEFT) -> None:
     membership.state = state
     membership.role = Role.MEMBER
     membership.save()
+    # Their open channel subscriptions end at once (an ``error`` frame).
+    doorbell.ring_access(user_id=membership.user_id, community_id=membership.community_id)
     if was_active:
         feed_forget_member(community=membership.community, user=membership.user)
         rsvps_release_for_member(community=membership.community, user=membership.user)
