@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import Throttled
 
 from communities.api import router as communities_router
+from communities.api_channels import router as channels_router
 from innovations.api import projects_router
 from innovations.api import router as innovations_router
 from search.api import router as search_router
@@ -27,6 +28,7 @@ api.add_router("/", search_router)
 api.add_router("/", innovations_router)
 api.add_router("/", projects_router)
 api.add_router("/", communities_router)
+api.add_router("/", channels_router)
 
 
 @api.exception_handler(Throttled)

@@ -64,7 +64,7 @@ class SendResult:
 
 
 def _rate_limit() -> tuple[int, int]:
-    count, seconds = getattr(settings, "CARREFOUR_CHAT_RATE_LIMIT", (20, 30))
+    count, seconds = getattr(settings, "CARREFOUR_CHAT_RATE_LIMIT", (30, 30))
     return int(count), int(seconds)
 
 

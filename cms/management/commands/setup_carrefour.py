@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from accounts.demo import demo_accounts_ensure
 from cms.demo.editorial import editorial_pages_ensure
 from cms.services import site_address_ensure, site_tree_ensure
+from communities.demo.channels import demo_channels_ensure
 from communities.demo.loader import demo_communities_ensure
 from innovations.demo.loader import demo_projects_ensure
 from innovations.models import Territory, TerritoryLevel
@@ -50,6 +51,9 @@ class Command(BaseCommand):
         communities = demo_communities_ensure(users=users, editor=users["editeur"])
         if communities:
             self.stdout.write(f"{len(communities)} communautés de démonstration chargées.")
+        channels = demo_channels_ensure(users=users)
+        if channels:
+            self.stdout.write(f"{channels} salons de démonstration remplis.")
         self._search_index()
         self.stdout.write(self.style.SUCCESS("Site prêt."))
 
