@@ -19,10 +19,11 @@ class CommunitiesConfig(AppConfig):
         # project page's « Communautés » section.
         from search import registry as search_registry
 
-        from . import registrations, search_documents, search_facets
+        from . import registrations, search_documents, search_facets, search_messages
 
         search_registry.register_adapter(search_documents.CommunityAdapter())
         search_registry.register_adapter(search_documents.EventAdapter())
+        search_registry.register_adapter(search_messages.MessageAdapter())
         search_facets.register()
         search_registry.register_principal_provider(search_documents.search_principals)
         registrations.connect()
