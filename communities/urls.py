@@ -76,9 +76,48 @@ urlpatterns = [
     path("evenements/<id:event_id>/annuler/", events.event_cancel, name="event_cancel"),
 ]
 
-# Channels and direct messages (issue 13).
+# Channels and direct messages (issue 13). Fixed words (``nouveau``) come before
+# ``<channel_slug>/``; ``/messages/ecrire/`` before ``/messages/<id>/``.
+from .views import chat_moderation, directs  # noqa: E402
+
 urlpatterns += [
+    path("communautes/<slug:slug>/discussions/", channels.channel_list, name="channels"),
+    path(
+        "communautes/<slug:slug>/discussions/nouveau/",
+        channels.channel_new,
+        name="channel_new",
+    ),
+    path(
+        "communautes/<slug:slug>/discussions/<slug:channel_slug>/",
+        channels.channel,
+        name="channel",
+    ),
+    path(
+        "communautes/<slug:slug>/discussions/<slug:channel_slug>/reglages/",
+        channels.channel_settings,
+        name="channel_settings",
+    ),
+    path(
+        "communautes/<slug:slug>/discussions/<slug:channel_slug>/notifications/",
+        channels.channel_mute,
+        name="channel_mute",
+    ),
+    path("communautes/<slug:slug>/moderation/", chat_moderation.queue, name="chat_moderation"),
+    path(
+        "communautes/<slug:slug>/moderation/silence/<id:user_id>/",
+        chat_moderation.member_mute,
+        name="member_mute",
+    ),
     path("discussions/message/<id:message_id>/", channels.message_redirect, name="message"),
+    path(
+        "discussions/message/<id:message_id>/<str:action>/",
+        channels.message_action,
+        name="message_action",
+    ),
+    path("messages/", directs.directs, name="directs"),
+    path("messages/ecrire/<id:user_id>/", directs.direct_open, name="direct_open"),
+    path("messages/<id:channel_id>/", directs.direct, name="direct"),
+    path("messages/<id:channel_id>/notifications/", directs.direct_mute, name="direct_mute"),
 ]
 
 # --- C4: API-free exports (iCalendar, Atom) ---

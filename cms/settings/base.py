@@ -113,6 +113,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_shell",
                 "notifications.context_processors.notification_centre",
+                "communities.context_processors.chat_unread",
             ],
         },
     },
@@ -303,7 +304,7 @@ CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY = int_var(
 # together through the cache: Redis in production), reports that hide a message
 # until a moderator decides, presence frames on subscribe and leave.
 CARREFOUR_CHAT_RATE_LIMIT = (
-    int_var("CARREFOUR_CHAT_RATE_COUNT", default=20, minimum=0),
+    int_var("CARREFOUR_CHAT_RATE_COUNT", default=30, minimum=0),
     int_var("CARREFOUR_CHAT_RATE_SECONDS", default=30, minimum=1),
 )
 CARREFOUR_CHAT_REPORTS_TO_HIDE = int_var("CARREFOUR_CHAT_REPORTS_TO_HIDE", default=3, minimum=1)

@@ -5,6 +5,7 @@ the forms' field names, or a single message) is put back on the form by
 ``add_service_error``."""
 
 from ._common import MESSAGE_MAX, add_service_error
+from .channels import *  # noqa: F403 (the channel pages' forms, issue 13: their __all__)
 from .events import TIMEZONES, EventForm, RsvpForm
 from .membership import (
     MEMBER_ACTIONS,
