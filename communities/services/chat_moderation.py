@@ -87,7 +87,7 @@ def message_report(*, message_id: int, reporter, reason: str) -> MessageReport:
         raise ChatRefused("not_found", _("Ce message a été supprimé."))
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel__community", "author")
             .get(pk=message.pk)
         )
@@ -121,7 +121,7 @@ def message_hide(*, message_id: int, actor) -> Message:
     _moderator(message, actor)
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel__community", "author")
             .get(pk=message.pk)
         )
@@ -145,7 +145,7 @@ def message_restore(*, message_id: int, actor) -> Message:
     _moderator(message, actor)
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel__community", "author")
             .get(pk=message.pk)
         )
@@ -168,7 +168,7 @@ def message_moderate_delete(*, message_id: int, actor) -> Message:
     _moderator(message, actor)
     with transaction.atomic():
         message = (
-            Message.objects.select_for_update()
+            Message.objects.select_for_update(of=("self",))
             .select_related("channel__community", "author")
             .get(pk=message.pk)
         )
