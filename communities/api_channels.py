@@ -3,7 +3,12 @@ rules (issue 13, docs/realtime.md). What the caller may read comes from
 communities/permissions.py (``channels_readable_by``); what they may post from
 ``channel_post_refusal``, checked again by the sending service. A channel the caller
 may not read answers 404, as on the pages. The site's session counts (a signed-in
-member's browser); sending needs it, with the CSRF token (``X-CSRFToken``)."""
+member's browser); sending needs it, with the CSRF token (``X-CSRFToken``).
+
+Sending checks the session and the CSRF token itself rather than through ninja's
+``django_auth``: ninja answers those refusals in English with ``{"detail"}`` only,
+where every refusal of this endpoint is ``{"code", "message"}`` in French, as the
+websocket's ``error`` frame."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.security import django_auth
+from ninja.utils import check_csrf
 
 from core.api_errors import ErrorOut, ValidationErrorOut
 
@@ -181,6 +186,7 @@ def channels(request: HttpRequest, params: Query[ChannelParams]):
             for community in Community.objects.filter(
                 memberships__user=request.user, memberships__state="active"
             ).order_by("name"):
+                default_channel_ensure(community=community)
                 rows.extend(channels_of_community(community=community, user=request.user))
             for conversation in direct_conversations(user=request.user):
                 conversation.channel.unread = conversation.unread
@@ -189,6 +195,10 @@ def channels(request: HttpRequest, params: Query[ChannelParams]):
                 rows.append(conversation.channel)
     results = [_channel_row(channel, request) for channel in rows]
     return {"count": len(results), "results": results}
+
+
+def _refusal(status: int, code: str, text: str) -> Status:
+    return Status(status, {"code": code, "message": text, "detail": text})
 
 
 def _readable(request: HttpRequest, channel_id: int):
@@ -214,12 +224,13 @@ def channel_messages(request: HttpRequest, channel_id: int, params: Query[Histor
         user=request.user,
         after=params.after,
         before=params.before,
-        limit=params.limit + 1,
+        limit=params.limit,
     )
-    if params.after is not None:
-        has_more, page = len(page) > params.limit, page[: params.limit]
-    else:
-        has_more, page = len(page) > params.limit, page[-params.limit :]
+    # More beyond this page: after its newest (reading forward), before its oldest.
+    has_more = False
+    if page:
+        beyond = {"after": page[-1].pk} if params.after is not None else {"before": page[0].pk}
+        has_more = bool(messages_page(channel=channel, user=request.user, limit=1, **beyond))
     return {
         "results": [message_frame(m) for m in page],
         "has_more": has_more,
@@ -229,14 +240,15 @@ def channel_messages(request: HttpRequest, channel_id: int, params: Query[Histor
 
 @router.post(
     "/channels/{channel_id}/messages",
-    auth=django_auth,
     response={
         200: SentOut,
         201: SentOut,
-        400: RefusalOut,
+        # A body that is not JSON never reaches the endpoint: ninja answers {"detail"}.
+        400: RefusalOut | ErrorOut,
         401: RefusalOut,
         403: RefusalOut,
         404: ErrorOut,
+        422: ValidationErrorOut,
         429: RefusalOut,
     },
     summary="Envoyer un message",
@@ -244,8 +256,18 @@ def channel_messages(request: HttpRequest, channel_id: int, params: Query[Histor
 def channel_send(request: HttpRequest, channel_id: int, payload: SendIn, response: HttpResponse):
     """Envoie un message avec les règles du websocket (membre, exclusion, silence,
     salon d'annonces, mode lent, limite de débit, 4 000 caractères). 201 s'il est
-    enregistré, 200 (``duplicate``) si ce ``client_id`` l'était déjà."""
+    enregistré, 200 (``duplicate``) si ce ``client_id`` l'était déjà. Il faut être
+    connecté (session du site) et joindre le jeton CSRF (en-tête ``X-CSRFToken``) ;
+    un refus dit pourquoi (``code``, ``message``)."""
     _readable(request, channel_id)
+    if not is_signed_in(request.user):
+        return _refusal(401, "unauthenticated", _("Connectez-vous pour écrire."))
+    if check_csrf(request) is not None:
+        return _refusal(
+            403,
+            "csrf",
+            _("Jeton CSRF absent ou invalide : rechargez la page puis réessayez."),
+        )
     try:
         result = message_send(
             channel=channel_id,
@@ -259,8 +281,7 @@ def channel_send(request: HttpRequest, channel_id: int, payload: SendIn, respons
         retry = refused.extra.get("retry_after")
         if retry:
             response["Retry-After"] = str(retry)
-        text = refused.messages[0]
-        return Status(status, {"code": refused.refusal_code, "message": text, "detail": text})
+        return _refusal(status, refused.refusal_code, refused.messages[0])
     frame = message_frame(result.message, reactions={} if result.created else None)
     frame["duplicate"] = not result.created
     return Status(201 if result.created else 200, frame)

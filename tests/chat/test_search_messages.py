@@ -114,3 +114,30 @@ def test_edit_reindexes_and_delete_or_hide_removes(
     with django_capture_on_commit_callbacks(execute=True):
         message_delete(message_id=private_message.pk, actor=private_member)
     assert _found(client, "chaufferie") == []
+
+
+def _suggested(client, q: str) -> list[str]:
+    response = client.get("/recherche/suggestions", {"q": q})
+    assert response.status_code == 200
+    return [item["url"] for item in response.json()["results"]]
+
+
+def test_suggestions_show_a_private_communitys_messages_to_its_members_only(client, talk):
+    _community, _owner, member, _general = talk["people"]["private"]
+    url = f"/discussions/message/{talk['private'].pk}/"
+    assert url not in _suggested(client, "chauff")
+    client.force_login(UserFactory())
+    assert url not in _suggested(client, "chauff")
+    client.force_login(member)
+    assert url in _suggested(client, "chauff")
+    # A public community's message is suggested to anyone.
+    client.logout()
+    assert f"/discussions/message/{talk['public'].pk}/" in _suggested(client, "compo")
+
+
+def test_a_message_is_found_with_its_channel_and_author(client, talk):
+    response = client.get("/api/v1/search", {"q": "compost", "type": "message"})
+    hit = response.json()["results"][0]
+    _community, _owner, member, _general = talk["people"]["public"]
+    assert hit["title"].startswith("#général")
+    assert str(member) in hit["summary"] and "Jardins partagés" in hit["summary"]
