@@ -200,6 +200,37 @@ def _refuse_proposal(w):
     return proposer
 
 
+def _general(w):
+    return services.default_channel_ensure(community=w["community"])
+
+
+def _chat_mention(w):
+    from communities.markup import mention_handle
+
+    body = f"Bonjour @{mention_handle(str(w['member']))}"
+    services.message_send(channel=_general(w), author=w["owner"], body=body)
+    return w["member"]
+
+
+def _chat_reply(w):
+    general = _general(w)
+    first = services.message_send(channel=general, author=w["member"], body="Une question").message
+    services.message_send(channel=general, author=w["owner"], body="Réponse", reply_to=first.pk)
+    return w["member"]
+
+
+def _chat_direct(w):
+    direct = services.direct_channel_open(user=w["owner"], other=w["member"])
+    services.message_send(channel=direct, author=w["owner"], body="Bonjour en direct")
+    return w["member"]
+
+
+def _chat_report(w):
+    message = services.message_send(channel=_general(w), author=w["member"], body="Texte").message
+    services.message_report(message_id=message.pk, reporter=UserFactory(), reason="Hors sujet")
+    return w["owner"]
+
+
 CASES = {
     "membership_request": Case("community.request", _request),
     "membership_approve": Case("community.request_decided", _approve),
@@ -221,6 +252,10 @@ CASES = {
     "community_propose": Case("community.proposal", _propose),
     "community_approve": Case("community.proposal", _approve_proposal),
     "community_refuse": Case("community.proposal", _refuse_proposal),
+    "message_send (mention)": Case("community.chat_mention", _chat_mention),
+    "message_send (reply)": Case("community.chat_reply", _chat_reply),
+    "message_send (direct)": Case("community.chat_direct", _chat_direct),
+    "message_report": Case("community.chat_report", _chat_report),
 }
 
 
