@@ -272,13 +272,32 @@ def direct_message_refusal(*, user, other) -> Refusal | None:
     return None
 
 
+def channel_read_refusal(*, channel: Channel, user) -> Refusal | None:
+    """Why ``user`` may not read ``channel``, or None. Someone a community banned is
+    told so (« banned ») for its channels open to every member, which they knew;
+    anything else they may not read is « not_found », as if it did not exist."""
+    if can_read_channel(channel=channel, user=user):
+        return None
+    if (
+        is_signed_in(user)
+        and channel.kind == ChannelKind.COMMUNITY
+        and not channel.moderators_only
+        and Membership.objects.filter(
+            community_id=channel.community_id, user=user, state=MembershipState.BANNED
+        ).exists()
+    ):
+        return Refusal("banned", _("Vous avez été exclu·e de cette communauté."))
+    return Refusal("not_found", _("Ce salon n'existe pas ou ne vous est pas ouvert."))
+
+
 def channel_post_refusal(*, channel: Channel, user, now: datetime | None = None) -> Refusal | None:
     """Why ``user`` may not post in ``channel`` now, or None: checked on every send
     (the websocket's too), inside the sending transaction."""
     if not is_signed_in(user):
         return Refusal("unauthenticated", _("Connectez-vous pour écrire."))
-    if not can_read_channel(channel=channel, user=user):
-        return Refusal("not_found", _("Ce salon n'existe pas ou ne vous est pas ouvert."))
+    unreadable = channel_read_refusal(channel=channel, user=user)
+    if unreadable is not None:
+        return unreadable
     if channel.archived_at is not None:
         return Refusal("archived", _("Ce salon est archivé : on ne peut plus y écrire."))
     if channel.kind == ChannelKind.DIRECT:

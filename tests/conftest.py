@@ -11,6 +11,28 @@ from django.core.cache import cache
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def pytest_collection_modifyitems(config, items):
+    """A transactional test without ``serialized_rollback`` ends with a flush whose
+    post_migrate signal writes content types and permissions again; the next test
+    that restores the serialized database then fails on them (« UNIQUE constraint
+    failed: django_content_type… », every browser test after it). Refused here, at
+    collection, rather than found in CI."""
+    offenders = []
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            offenders.append(item.nodeid)
+    if offenders:
+        raise pytest.UsageError(
+            "django_db(transaction=True) sans serialized_rollback=True : "
+            + ", ".join(offenders[:5])
+        )
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     # allauth's rate limits live in the cache: every test starts from zero.

@@ -309,6 +309,9 @@ CARREFOUR_CHAT_RATE_LIMIT = (
 )
 CARREFOUR_CHAT_REPORTS_TO_HIDE = int_var("CARREFOUR_CHAT_REPORTS_TO_HIDE", default=3, minimum=1)
 CARREFOUR_CHAT_PRESENCE = bool_var("CARREFOUR_CHAT_PRESENCE", default=True)
+# How often each server process checks that no ring was lost (communities/realtime/
+# watch.py): a lost one is healed within two intervals.
+CARREFOUR_CHAT_WATCH_SECONDS = int_var("CARREFOUR_CHAT_WATCH_SECONDS", default=2, minimum=1)
 # Names this server in the websocket's « hello » frame (by default host:pid: the
 # benchmark checks that clients are spread over the worker processes).
 CARREFOUR_SERVER_NAME = os.environ.get("CARREFOUR_SERVER_NAME", "")

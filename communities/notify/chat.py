@@ -19,7 +19,9 @@ from ._core import _french, community_scope, moderators_of, notify
 EXCERPT = 140
 
 
-def _send(*, recipients: list, kind: str, title: str, body: str, url: str, actor, scope: str):
+def _send(
+    *, recipients: list, kind: str, title: str, body: str, url: str, actor, scope: str, channel: int
+):
     """``notify`` (after the commit), then a ``notification`` frame to each
     recipient's open tabs, so that the header's badge moves without a reload."""
     from ..realtime import doorbell
@@ -32,7 +34,13 @@ def _send(*, recipients: list, kind: str, title: str, body: str, url: str, actor
             continue
         doorbell.ring_user(
             user_id=person.pk,
-            frame={"type": "notification", "kind": kind, "title": str(title), "url": url},
+            frame={
+                "type": "notification",
+                "kind": kind,
+                "title": str(title),
+                "url": url,
+                "channel": channel,
+            },
         )
 
 
@@ -90,6 +98,7 @@ def message_sent(*, message: Message, mentioned_ids: set[int], edited: bool = Fa
                 url=url,
                 actor=author,
                 scope=scope,
+                channel=message.channel_id,
             )
             taken |= others
         mentioned = set(mentioned_ids) - taken
@@ -101,6 +110,7 @@ def message_sent(*, message: Message, mentioned_ids: set[int], edited: bool = Fa
             url=url,
             actor=author,
             scope=scope,
+            channel=message.channel_id,
         )
         taken |= mentioned
         parent_author = message.reply_to.author_id if message.reply_to_id and not edited else None
@@ -114,6 +124,7 @@ def message_sent(*, message: Message, mentioned_ids: set[int], edited: bool = Fa
                 url=url,
                 actor=author,
                 scope=scope,
+                channel=message.channel_id,
             )
 
 
@@ -152,4 +163,5 @@ def message_reported(*, message: Message, reporter, hidden: bool) -> None:
             url=message_path(message),
             actor=reporter,
             scope=_scope(message),
+            channel=message.channel_id,
         )

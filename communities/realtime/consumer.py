@@ -7,11 +7,13 @@ membership, mutes, bans, slow mode and rate limits in their transaction), every
 replay to the selectors, and what it knows of a subscription is only the last
 message id it sent (``last_sent``), so that a doorbell rung twice is sent once and a
 doorbell missed is noticed (the next one's ``prev`` is ahead) and read from the
-database. A client that pings is also checked against ``Channel.last_message_id``.
+database. The process's watch (watch.py) also compares every subscription with
+``Channel.last_message_id`` and sends what a lost ring did not announce.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -29,6 +31,7 @@ from ..models import Channel, ChannelMember, MembershipState
 from ..permissions import (
     can_moderate_channel,
     channel_post_refusal,
+    channel_read_refusal,
     is_signed_in,
     membership_of,
 )
@@ -39,10 +42,10 @@ from ..services.messages import ChatRefused
 from . import doorbell
 from .frames import PROTOCOL_VERSION, error_frame, message_frame
 from .protocol import ProtocolError, int_field, parse
+from .watch import REPLAY_PAGE, watch
 
 logger = logging.getLogger(__name__)
 
-REPLAY_PAGE = 200
 # A fresh client (``after`` 0) gets the latest messages, not the whole history: older
 # pages come from GET /api/v1/channels/<id>/messages?before=.
 FRESH_WINDOW = 50
@@ -64,6 +67,9 @@ class Subscription:
     community_id: int | None
     last_sent: int
     moderator: bool
+    # An active member of the channel's community (always, in a direct conversation):
+    # one who stops being one is cut off even from a channel the public may read.
+    member: bool = False
     typing_at: float = 0.0
     extra: dict = field(default_factory=dict)
 
@@ -76,11 +82,22 @@ def _user_name(user) -> str:
     return str(user)
 
 
+def _is_member(channel: Channel, user) -> bool:
+    if channel.community_id is None:
+        return True
+    membership = membership_of(community=channel.community_id, user=user)
+    return membership is not None and membership.state == MembershipState.ACTIVE
+
+
 @database_sync_to_async
-def _open(user, channel_id: int) -> dict | None:
+def _open(user, channel_id: int) -> dict:
+    """What a subscription starts from, or ``{"refusal": …}`` when ``user`` may not
+    read the channel (« banned » for those a community excluded, else « not_found »)."""
     channel = channel_get_readable(channel_id=channel_id, user=user)
     if channel is None:
-        return None
+        existing = Channel.objects.filter(pk=channel_id).first()
+        refusal = channel_read_refusal(channel=existing, user=user) if existing else None
+        return {"channel": None, "refusal": refusal}
     marker = (
         ChannelMember.objects.filter(channel=channel, user=user)
         .values_list("last_read_id", flat=True)
@@ -90,6 +107,7 @@ def _open(user, channel_id: int) -> dict | None:
     return {
         "channel": channel,
         "moderator": can_moderate_channel(channel=channel, user=user),
+        "member": _is_member(channel, user),
         "last_read": marker or 0,
         "can_post": refusal is None,
         "refusal": refusal,
@@ -110,14 +128,14 @@ def _replay(channel_id: int, after: int, up_to: int | None, moderator: bool, lim
 
 @database_sync_to_async
 def _fresh_start(channel: Channel, moderator: bool) -> int:
-    """For ``after`` 0: the id before the latest FRESH_WINDOW messages."""
+    """For ``after`` 0: the id before the latest FRESH_WINDOW messages this reader
+    sees (hidden ones count for moderators only, as in the replay)."""
     from ..models import Message
 
-    ids = list(
-        Message.objects.filter(channel=channel, deleted_at__isnull=True)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[: FRESH_WINDOW + 1]
-    )
+    visible = Message.objects.filter(channel=channel, deleted_at__isnull=True)
+    if not moderator:
+        visible = visible.filter(hidden_at__isnull=True)
+    ids = list(visible.order_by("-pk").values_list("pk", flat=True)[: FRESH_WINDOW + 1])
     return ids[FRESH_WINDOW] if len(ids) > FRESH_WINDOW else 0
 
 
@@ -127,17 +145,18 @@ def _last_ids(channel_ids: list[int]) -> dict[int, int]:
 
 
 @database_sync_to_async
-def _still_readable(user, channel_id: int) -> tuple[bool, str, str, dict | None]:
-    """(readable, code, message, post refusal) for a subscription to check again."""
+def _still_readable(user, channel_id: int) -> dict:
+    """A subscription checked again: ``readable``, ``member`` (see Subscription),
+    ``refusal`` (why they may not post: {code, message} or None), and for one who may
+    no longer read it the ``code`` and ``message`` of the error that ends it."""
     channel = channel_get_readable(channel_id=channel_id, user=user)
     if channel is not None:
         refusal = channel_post_refusal(channel=channel, user=user)
-        return (
-            True,
-            "",
-            "",
-            ({"code": refusal.code, "message": refusal.message} if refusal else None),
-        )
+        return {
+            "readable": True,
+            "member": _is_member(channel, user),
+            "refusal": {"code": refusal.code, "message": refusal.message} if refusal else None,
+        }
     community_id = (
         Channel.objects.filter(pk=channel_id).values_list("community_id", flat=True).first()
     )
@@ -145,13 +164,11 @@ def _still_readable(user, channel_id: int) -> tuple[bool, str, str, dict | None]
         membership_of(community=community_id, user=user) if community_id is not None else None
     )
     if membership is not None and membership.state == MembershipState.BANNED:
-        return False, "banned", _("Vous avez été exclu·e de cette communauté."), None
-    return (
-        False,
-        "not_member",
-        _("Vous n'avez plus accès à ce salon : votre abonnement est terminé."),
-        None,
-    )
+        code, message = "banned", _("Vous avez été exclu·e de cette communauté.")
+    else:
+        code = "not_member"
+        message = _("Vous n'avez plus accès à ce salon : votre abonnement est terminé.")
+    return {"readable": False, "member": False, "refusal": None, "code": code, "message": message}
 
 
 def _sync(function):
@@ -172,8 +189,12 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.user = self.scope.get("user")
+        self.gone = False  # the socket is closed: nothing more to send
         self.subscriptions: dict[int, Subscription] = {}
         self.tokens, self.tokens_at = float(FRAME_BURST), time.monotonic()
+        # Messages reach this connection from its handlers (rings, subscribe's replay)
+        # and from the process's watch: one at a time, in id order.
+        self.delivering = asyncio.Lock()
         await self.accept()
         if not is_signed_in(self.user):
             await self._send(
@@ -183,6 +204,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 )
             )
             await self.close(code=AUTH_FAILED)
+            self.gone = True
             return
         self.user_id = self.user.pk
         self.user_name = await _user_name(self.user)
@@ -197,6 +219,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code):
+        self.gone = True
         if not hasattr(self, "user_id"):
             return
         for channel_id in list(self.subscriptions):
@@ -208,6 +231,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data=None, bytes_data=None):
         if not hasattr(self, "user_id"):
             return
+        frame: dict = {}
         try:
             frame = parse(text_data, bytes_data)
             if not self._take_token():
@@ -218,7 +242,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 )
             await getattr(self, "on_" + frame["type"])(frame)
         except ProtocolError as error:
-            await self._send(error_frame(error.code, error.message, client_id=error.client_id))
+            await self._send(
+                error_frame(
+                    error.code, error.message, client_id=error.client_id, **self._context(frame)
+                )
+            )
         except ChatRefused as refused:
             await self._send(
                 error_frame(
@@ -257,14 +285,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         return True
 
     async def on_ping(self, frame):
+        # Only an answer: the doorbell's safety net is the process's watch (watch.py),
+        # one query per process rather than one per ping.
         await self._send({"type": "pong", "t": frame.get("t")})
-        # The doorbell's safety net: anything newer than what we sent is read now.
-        if self.subscriptions:
-            latest = await _last_ids(list(self.subscriptions))
-            for channel_id, last_id in latest.items():
-                sub = self.subscriptions.get(channel_id)
-                if sub is not None and last_id > sub.last_sent:
-                    await self._catch_up(sub, last_id)
 
     async def on_subscribe(self, frame):
         channel_id = int_field(frame, "channel", minimum=1)
@@ -276,12 +299,19 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 % {"n": MAX_SUBSCRIPTIONS},
             )
         opened = await _open(self.user, channel_id)
-        if opened is None:
-            raise ProtocolError("not_found", _("Ce salon n'existe pas ou ne vous est pas ouvert."))
         channel = opened["channel"]
+        if channel is None:
+            refusal = opened["refusal"]
+            if refusal is not None and refusal.code == "banned":
+                raise ProtocolError(refusal.code, refusal.message)
+            raise ProtocolError("not_found", _("Ce salon n'existe pas ou ne vous est pas ouvert."))
         # Join the group first, then read: a message committed meanwhile is either in
         # the replay or rings after it (and is sent once, thanks to last_sent).
         await self.channel_layer.group_add(doorbell.channel_group(channel_id), self.channel_name)
+        async with self.delivering:
+            await self._subscribed(channel_id, channel, opened, after)
+
+    async def _subscribed(self, channel_id: int, channel: Channel, opened: dict, after: int):
         fresh = after == 0
         start = await _fresh_start(channel, opened["moderator"]) if fresh else after
         sub = Subscription(
@@ -289,9 +319,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
             community_id=channel.community_id,
             last_sent=start,
             moderator=opened["moderator"],
+            member=opened["member"],
         )
         new = channel_id not in self.subscriptions
         self.subscriptions[channel_id] = sub
+        watch.follow(channel_id, self)
         latest = (await _last_ids([channel_id])).get(channel_id, 0)
         await self._catch_up(sub, latest)
         sub.last_sent = max(sub.last_sent, latest)
@@ -334,6 +366,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def _end(self, channel_id: int, *, announce: bool) -> None:
         if self.subscriptions.pop(channel_id, None) is None:
             return
+        watch.unfollow(channel_id, self)
         await self.channel_layer.group_discard(
             doorbell.channel_group(channel_id), self.channel_name
         )
@@ -363,8 +396,6 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     def _spawn(self, coroutine) -> None:
-        import asyncio
-
         task = asyncio.ensure_future(coroutine)
         task.add_done_callback(lambda t: t.cancelled() or t.exception())
 
@@ -460,12 +491,38 @@ class ChatConsumer(AsyncWebsocketConsumer):
         sub = self.subscriptions.get(event["channel"])
         if sub is None or event["id"] <= sub.last_sent:
             return
-        if event.get("prev", 0) > sub.last_sent:
-            # A ring was lost (full group, Redis restarted): read what is missing.
-            await self._catch_up(sub, event["id"] - 1)
-        if event["id"] > sub.last_sent:
-            await self.send(text_data=event["text"])
-            sub.last_sent = event["id"]
+        async with self.delivering:
+            if event.get("prev", 0) > sub.last_sent:
+                # A ring was lost (full group, Redis restarted): read what is missing.
+                await self._catch_up(sub, event["id"] - 1)
+            if event["id"] > sub.last_sent:
+                await self._send_text(event["text"])
+                sub.last_sent = event["id"]
+
+    # --- the process's watch (watch.py) ----------------------------------------------
+
+    def last_sent(self, channel_id: int) -> int | None:
+        sub = self.subscriptions.get(channel_id)
+        return sub.last_sent if sub is not None else None
+
+    def is_moderator(self, channel_id: int) -> bool:
+        sub = self.subscriptions.get(channel_id)
+        return sub is not None and sub.moderator
+
+    async def deliver(self, channel_id: int, frames: list[dict], up_to: int) -> None:
+        """Messages whose ring was lost, read once for every connection behind."""
+        async with self.delivering:
+            sub = self.subscriptions.get(channel_id)
+            if sub is None:
+                return
+            for frame in frames:
+                if frame["id"] > sub.last_sent:
+                    await self._send(frame)
+                    sub.last_sent = frame["id"]
+            if len(frames) < REPLAY_PAGE:
+                sub.last_sent = max(sub.last_sent, up_to)
+            else:
+                await self._catch_up(sub, up_to)
 
     async def chat_event(self, event):
         if event["channel"] not in self.subscriptions:
@@ -490,22 +547,42 @@ class ChatConsumer(AsyncWebsocketConsumer):
         for channel_id in channel_ids:
             if channel_id not in self.subscriptions:
                 continue
-            readable, code, message, refusal = await _still_readable(self.user, channel_id)
-            if not readable:
+            sub = self.subscriptions[channel_id]
+            state = await _still_readable(self.user, channel_id)
+            if not state["readable"] or (sub.member and not state["member"]):
+                # Removed, banned, left, or the channel closed to them: cut off now,
+                # even from a channel the public may read (they may subscribe again).
+                code = state.get("code", "not_member")
+                message = state.get("message") or _(
+                    "Vous ne faites plus partie de cette communauté : "
+                    "votre abonnement à ce salon est terminé."
+                )
                 await self._end(channel_id, announce=False)
                 await self._send(error_frame(code, message, channel=channel_id, unsubscribed=True))
-            elif refusal is not None and refusal["code"] in ("muted", "banned", "not_member"):
+                continue
+            sub.member = state["member"]
+            refusal = state["refusal"]
+            if refusal is not None and refusal["code"] == "muted":
                 await self._send(
                     error_frame(refusal["code"], refusal["message"], channel=channel_id)
                     | {"can_post": False}
                 )
             else:
-                await self._send(
-                    {"type": "access", "channel": channel_id, "can_post": refusal is None}
-                )
+                access = {"type": "access", "channel": channel_id, "can_post": refusal is None}
+                if refusal is not None:
+                    access["post_refusal"] = refusal
+                await self._send(access)
 
     async def chat_user(self, event):
         await self._send(event["frame"])
 
     async def _send(self, frame: dict) -> None:
-        await self.send(text_data=json.dumps(frame, ensure_ascii=False))
+        await self._send_text(json.dumps(frame, ensure_ascii=False))
+
+    async def _send_text(self, text: str) -> None:
+        if self.gone:
+            return
+        try:
+            await self.send(text_data=text)
+        except OSError:  # uvicorn's ClientDisconnected: the reader left mid-answer
+            self.gone = True

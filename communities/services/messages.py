@@ -202,6 +202,7 @@ def message_send(
         raise ChatRefused("invalid", _("« reply_to » doit être l'identifiant d'un message."))
     try:
         with transaction.atomic():
+            bell = doorbell.Bell()  # readers hear before the search index is refreshed
             locked = lock_channel(channel_id)
             refusal = channel_post_refusal(channel=locked, user=author)
             if refusal is not None:
@@ -242,6 +243,7 @@ def message_send(
                 message_id=message.pk,
                 previous_id=previous,
                 frame=message_frame(message, reactions={}),
+                bell=bell,
             )
             chat_notify.message_sent(message=message, mentioned_ids=mentioned)
     except IntegrityError:

@@ -219,7 +219,37 @@
       case "access": return setCanPost(!!frame.can_post);
       case "channel.updated": return channelUpdated(frame);
       case "error": return failed(frame);
-      default: return; // hello, presence, read, notification, unsubscribed
+      case "notification": return notified(frame);
+      default: return; // hello, presence, read, unsubscribed
+    }
+  }
+
+  // A notification for this person (a mention, a reply, a direct message): the
+  // header's counters go up at once, as the next page view would show them.
+  function bumpBadge(name, one, many) {
+    var link = document.querySelector('[data-live-badge="' + name + '"]');
+    if (!link) { return; }
+    var badge = link.querySelector(".badge");
+    if (!badge) {
+      badge = document.createElement("span");
+      badge.className = "badge";
+      badge.setAttribute("aria-hidden", "true");
+      badge.textContent = "0";
+      link.appendChild(document.createTextNode(" "));
+      link.appendChild(badge);
+    }
+    var count = (parseInt(badge.textContent, 10) || 0) + 1;
+    badge.textContent = String(count);
+    link.setAttribute("aria-label", text(count === 1 ? one : many, { n: count }));
+  }
+
+  function notified(frame) {
+    bumpBadge("notifications", "notificationsOne", "notificationsMany");
+    if (frame.kind === "community.chat_direct") {
+      // A direct conversation open in this tab is marked read as it is shown.
+      if (!(frame.channel === channelId && !document.hidden)) {
+        bumpBadge("messages", "messagesOne", "messagesMany");
+      }
     }
   }
 
@@ -605,7 +635,10 @@
     if (keys) { keys.id = "chat-keys"; }
 
     form.addEventListener("submit", function (event) {
-      if (!isOpen() || !subscribed) { return; } // the plain POST, as without JavaScript
+      var live = isOpen() && subscribed;
+      // Never connected (websockets blocked on the way): the plain POST, as without
+      // JavaScript. Connected once and now offline: queued, sent on reconnection.
+      if (!live && !everConnected) { return; }
       event.preventDefault();
       var body = textarea.value;
       if (!body.trim()) { textarea.focus(); return; }
@@ -618,7 +651,11 @@
       pending.push(item);
       savePending();
       renderPending();
-      send({ type: "send", channel: channelId, client_id: item.client_id, body: item.body, reply_to: item.reply_to });
+      if (live) {
+        send({ type: "send", channel: channelId, client_id: item.client_id, body: item.body, reply_to: item.reply_to });
+      } else {
+        setStatus(text("queued"), "offline");
+      }
       textarea.value = "";
       clearReply();
       closeMentions();

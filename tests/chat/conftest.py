@@ -113,3 +113,84 @@ def chat(db):
     chat.community, chat.general = community, general
     chat.owner, chat.moderator, chat.lina, chat.hugo = owner, moderator, lina, hugo
     return chat
+
+
+# --- helpers of the websocket and service tests (appended; the above is shared) -----
+
+
+async def run(function, /, *args, **kwargs):
+    """Call a synchronous (database) function from an async test."""
+    return await database_sync_to_async(function)(*args, **kwargs)
+
+
+def say(channel, author, body: str = "Bonjour", **kwargs):
+    """A message sent through the service (the websocket's rules), its Message."""
+    from communities.services import message_send
+
+    return message_send(channel=channel, author=author, body=body, **kwargs).message
+
+
+def editor(**fields):
+    """A platform editor (the permission itself: the « Éditeurs » group of the data
+    migrations does not survive the flush of transactional tests)."""
+    from django.contrib.auth.models import Permission
+
+    user = UserFactory(**fields)
+    user.user_permissions.add(
+        Permission.objects.get(codename="change_community", content_type__app_label="communities")
+    )
+    return user
+
+
+async def drain(socket: Socket, timeout: float = 0.3, ignore=("presence",)) -> list[dict]:
+    """Every frame that arrives until the socket is quiet for ``timeout`` seconds,
+    those of ``ignore`` types left out."""
+    frames = []
+    while not await socket.nothing(timeout):
+        frame = await socket.receive()
+        if frame.get("type") not in ignore:
+            frames.append(frame)
+    return frames
+
+
+class _Hello:
+    def __init__(self, user, kwargs):
+        self.manager = connected(user, **kwargs)
+
+    async def __aenter__(self) -> Socket:
+        socket = await self.manager.__aenter__()
+        frame = await socket.receive()
+        assert frame["type"] == "hello", frame
+        socket.hello = frame
+        return socket
+
+    async def __aexit__(self, *exc):
+        return await self.manager.__aexit__(*exc)
+
+
+def online(user, **kwargs) -> _Hello:
+    """``async with online(user) as socket``: connected, ``hello`` read."""
+    return _Hello(user, kwargs)
+
+
+@pytest.fixture
+def drop_rings(monkeypatch):
+    """``drop_rings(n, type="chat.message")``: the channel layer loses the next ``n``
+    doorbells of that type (a full group, a Redis restart)."""
+    from channels.layers import get_channel_layer
+
+    def arm(n: int = 1, type: str = "chat.message") -> list[dict]:
+        layer = get_channel_layer()
+        real = layer.group_send
+        dropped: list[dict] = []
+
+        async def lossy(group, event):
+            if event.get("type") == type and len(dropped) < n:
+                dropped.append(event)
+                return None
+            return await real(group, event)
+
+        monkeypatch.setattr(layer, "group_send", lossy)
+        return dropped
+
+    return arm

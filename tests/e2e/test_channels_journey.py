@@ -172,11 +172,21 @@ def test_two_members_talk_live_catch_up_after_a_cut_and_reach_each_other(tiers_l
     again_ids = [say(lina, text) for text in again]
     hugo_frames.wait_refused(1)
     assert shown_ids(hugo) == [hello_id, *missed_ids]
+    # Hugo writes while offline: the form does not post (the page would be lost), the
+    # message waits « envoi… » and leaves with the reconnection, once.
+    queued = "Écrit hors ligne, parti au retour."
+    composer(hugo).fill(queued)
+    composer(hugo).press("Enter")
+    expect(hugo.locator("[data-chat-pending]")).to_contain_text(f"envoi… {queued}")
+    assert hugo.url.endswith(GENERAL)
+    assert not Message.objects.filter(body=queued).exists()
     hugo_frames.restore()
     wait_live(hugo, reconnected=True)
-    expect(messages(hugo)).to_have_count(6)
-    assert shown_texts(hugo) == [hello, *missed, *again]
-    for seen_id in [hello_id, *missed_ids, *again_ids]:
+    expect(messages(hugo)).to_have_count(7)
+    expect(hugo.locator("[data-chat-pending]")).to_be_hidden()
+    assert shown_texts(hugo) == [hello, *missed, *again, queued]
+    queued_id = Message.objects.get(channel=world.general, body=queued).pk
+    for seen_id in [hello_id, *missed_ids, *again_ids, queued_id]:
         assert len(hugo_frames.of("message", id=seen_id)) == 1, seen_id
 
     # Hugo writes while the server's answers are lost: his message waits « envoi… »;
@@ -212,7 +222,7 @@ def test_two_members_talk_live_catch_up_after_a_cut_and_reach_each_other(tiers_l
     assert [f.get("duplicate") for f in acks] == [False], acks
     for body in (confirm, later):
         assert Message.objects.filter(channel=world.general, body=body).count() == 1
-    assert shown_ids(hugo) == [hello_id, *missed_ids, *again_ids, confirm_id, later_id]
+    assert shown_ids(hugo) == [hello_id, *missed_ids, *again_ids, queued_id, confirm_id, later_id]
     assert shown_ids(lina) == shown_ids(hugo)
     assert_same_page(hugo)
     assert_same_page(lina)
@@ -231,7 +241,15 @@ def test_two_members_talk_live_catch_up_after_a_cut_and_reach_each_other(tiers_l
     moderator.wait_for_url(f"**/communautes/{SLUG}/moderation/")
     expect(message_node(hugo, reported_id)).to_have_count(0)
     expect(message_node(lina, reported_id)).to_have_count(0)
-    remaining = [hello_id, missed_ids[0], missed_ids[2], *again_ids, confirm_id, later_id]
+    remaining = [
+        hello_id,
+        missed_ids[0],
+        missed_ids[2],
+        *again_ids,
+        queued_id,
+        confirm_id,
+        later_id,
+    ]
     assert shown_ids(hugo) == remaining
     assert shown_ids(lina) == remaining
     hidden = Message.objects.get(pk=reported_id)
@@ -265,6 +283,9 @@ def test_two_members_talk_live_catch_up_after_a_cut_and_reach_each_other(tiers_l
     direct_text = "Hugo, je t'envoie le programme de l'atelier ce soir."
     with hugo_frames.expect("notification", kind="community.chat_direct"):
         direct_id = say(lina, direct_text)
+    # His header counted both at once, without a reload.
+    expect(account_link(hugo, "Notifications, 2 non lues")).to_be_visible()
+    expect(account_link(hugo, "Messages : 1 message non lu")).to_be_visible()
 
     hugo.goto("/notifications/")
     expect(account_link(hugo, "Notifications, 2 non lues")).to_be_visible()

@@ -202,14 +202,18 @@ def test_the_header_shows_the_unread_count_to_the_member(client, user, other_use
     client.force_login(user)
     html = client.get(LIST).content.decode()
     assert (
-        '<a href="/notifications/" aria-label="Notifications, 3 non lues">Notifications '
+        '<a href="/notifications/" data-live-badge="notifications" '
+        'aria-label="Notifications, 3 non lues">Notifications '
         '<span class="badge" aria-hidden="true">3</span></a>'
     ) in html
 
 
 def test_the_header_link_has_no_badge_when_all_is_read(client, user):
     client.force_login(user)
-    assert '<a href="/notifications/">Notifications</a>' in client.get(LIST).content.decode()
+    assert (
+        '<a href="/notifications/" data-live-badge="notifications">Notifications</a>'
+        in client.get(LIST).content.decode()
+    )
 
 
 def test_the_header_has_no_notifications_for_anonymous_visitors(client, home_page):
