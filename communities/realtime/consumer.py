@@ -492,6 +492,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         if sub is None or event["id"] <= sub.last_sent:
             return
         async with self.delivering:
+            # Read again under the lock: a resubscription meanwhile has its own replay.
+            sub = self.subscriptions.get(event["channel"])
+            if sub is None or event["id"] <= sub.last_sent:
+                return
             if event.get("prev", 0) > sub.last_sent:
                 # A ring was lost (full group, Redis restarted): read what is missing.
                 await self._catch_up(sub, event["id"] - 1)
