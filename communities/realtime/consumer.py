@@ -32,6 +32,7 @@ from ..permissions import (
     can_moderate_channel,
     channel_post_refusal,
     channel_read_refusal,
+    community_role,
     is_signed_in,
     membership_of,
 )
@@ -83,10 +84,10 @@ def _user_name(user) -> str:
 
 
 def _is_member(channel: Channel, user) -> bool:
-    if channel.community_id is None:
-        return True
-    membership = membership_of(community=channel.community_id, user=user)
-    return membership is not None and membership.state == MembershipState.ACTIVE
+    return (
+        channel.community_id is None
+        or community_role(community=channel.community_id, user=user) is not None
+    )
 
 
 @database_sync_to_async
