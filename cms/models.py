@@ -17,6 +17,7 @@ from core.forms import SiteFormMixin
 
 from . import page_views
 from .blocks import editorial_blocks
+from .home_blocks import FULL_WIDTH_BLOCKS, home_blocks
 
 
 class BasePage(Page):
@@ -68,8 +69,11 @@ class BasePage(Page):
 
 
 class HomePage(BasePage):
+    """Composed by editors from blocks (cms/home_blocks.py); an empty body shows the
+    default hero and latest projects."""
+
     intro = models.CharField(_("accroche"), max_length=250, blank=True)
-    body = StreamField(editorial_blocks(), verbose_name=_("contenu"), blank=True)
+    body = StreamField(home_blocks(), verbose_name=_("contenu"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
 
@@ -78,6 +82,12 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["full_width_blocks"] = FULL_WIDTH_BLOCKS
+        context["has_hero"] = any(block.block_type == "hero" for block in self.body)
+        return context
 
 
 class EditorialPage(BasePage):

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("innovations.urls")),
     path("", include("communities.urls")),
+    path("", include("curation.urls")),
     path("recherche/", include("search.urls")),
     path("notifications/", include("notifications.urls")),
     path("api/v1/", api.urls),

@@ -16,3 +16,9 @@ class SearchConfig(AppConfig):
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="search_sqlite_fns")
         signals.connect()
+
+        from accounts import personal_data
+
+        from .alerts import export_saved_searches
+
+        personal_data.register_exporter("recherches_enregistrees", export_saved_searches)

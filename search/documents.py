@@ -11,6 +11,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 PUBLIC = "public"
@@ -30,10 +31,31 @@ class Facet:
     order: int = 100  # display order in the search page
     value_order: str = "count"  # "count" (most first) or "value_desc" (years: latest first)
     aliases: tuple[str, ...] = ()  # other names people use for the parameter (« themes »)
+    # Listed among the search page's filters. An unlisted facet is still counted,
+    # filtered by its parameter and exposed by the API (the month of publication
+    # feeds the statistics, not the sidebar).
+    listed: bool = True
 
 
 # The one facet search/ owns: the kind of content, whatever the app.
 KIND_FACET = Facet("kind", _("Type de contenu"), "type", order=0, aliases=("types", "kind"))
+# And the month of publication (« 2026-03 »), derived from ``published_at`` for every
+# kind: publications over time (/statistiques/) are facet counts of the same visible
+# set as search.
+MONTH_FACET = Facet(
+    "month", _("Mois de publication"), "mois", order=90, value_order="value_desc", listed=False
+)
+# Bumped when derived facets change, so that a full reconciliation rewrites every
+# document once (their fingerprints differ).
+DERIVED_FACETS_VERSION = 2
+
+
+def publication_month(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return f"{moment.year:04d}-{moment.month:02d}"
 
 
 @dataclass
@@ -72,6 +94,8 @@ class SearchDocument:
             for name, items in self.facets.items()
         }
         values["kind"] = [self.kind]
+        month = publication_month(self.published_at)
+        values["month"] = [month] if month else []
         return values
 
     def stored_display(self) -> dict:
@@ -92,5 +116,6 @@ class SearchDocument:
         # (the largest cost of bulk indexing on the engine, benchmarks/search.py).
         data = dict(vars(self))
         data["visibility"] = sorted(set(self.visibility))
+        data["_derived"] = DERIVED_FACETS_VERSION
         text = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()[:32]

@@ -8,6 +8,7 @@ joins the apps' tables. On SQLite a FTS5 table, on PostgreSQL a tsvector column
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
@@ -205,3 +206,61 @@ class SearchClick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.query} → {self.key}"
+
+
+class AlertFrequency(models.TextChoices):
+    DAILY = "daily", _("Chaque jour")
+    WEEKLY = "weekly", _("Chaque semaine")
+    NEVER = "never", _("Jamais")
+
+
+class SavedSearch(models.Model):
+    """A search a member keeps (its URL parameters, as the results page shares them)
+    and, unless ``never``, the alerts it sends: what became visible to them since the
+    last e-mail (search/alerts.py)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("nom"), max_length=120)
+    params = models.CharField(_("paramètres"), max_length=2000, blank=True)
+    frequency = models.CharField(
+        _("alertes par e-mail"),
+        max_length=10,
+        choices=AlertFrequency.choices,
+        default=AlertFrequency.WEEKLY,
+    )
+    # The interface language when it was saved or last edited: the alerts speak it.
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    # Documents published up to this moment have been considered (sent or not new).
+    checked_until = models.DateTimeField(_("vérifiée jusqu'au"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("dernière alerte"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recherche enregistrée")
+        verbose_name_plural = _("recherches enregistrées")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["frequency", "checked_until"], name="saved_search_due")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchDelivery(models.Model):
+    """A document an alert of ``saved_search`` announced: never announced twice, even
+    when two runs overlap (the unique constraint is the claim)."""
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    key = models.CharField(max_length=200)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["saved_search", "key"], name="saved_search_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.saved_search_id} {self.key}"

@@ -75,6 +75,9 @@ class SearchQuery:
     facets: bool = True
     highlight: bool = True
     dropped_concepts: tuple[str, ...] = ()  # « facet:value » keys, see interpret.py
+    # Only documents published after this moment (saved-search alerts: « new since
+    # the last e-mail »). Not a URL parameter.
+    published_after: datetime.datetime | None = None
 
     def without(self, facet: str, value: str | None = None) -> SearchQuery:
         filters = dict(self.filters)

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from django.db import models
 
-from .documents import AUTHENTICATED, KIND_FACET, PUBLIC, Facet, SearchDocument
+from .documents import AUTHENTICATED, KIND_FACET, MONTH_FACET, PUBLIC, Facet, SearchDocument
 
 
 class DocumentAdapter(ABC):
@@ -93,7 +93,7 @@ ConceptProvider = Callable[[str], list[Concept]]
 
 _adapters: dict[str, DocumentAdapter] = {}
 Labeller = Callable[[Iterable[str]], dict[str, str]]
-_facets: dict[str, Facet] = {KIND_FACET.name: KIND_FACET}
+_facets: dict[str, Facet] = {KIND_FACET.name: KIND_FACET, MONTH_FACET.name: MONTH_FACET}
 _labellers: dict[str, Labeller] = {}
 _principal_providers: list[Callable[[object], Iterable[str]]] = []
 _suggestion_providers: list[Callable[[str, int], list[Suggestion]]] = []
@@ -130,9 +130,24 @@ def register_facet(facet: Facet, labeller: Labeller | None = None) -> None:
         _labellers[facet.name] = labeller
 
 
+_facet_pages: dict[str, Callable[[str], str | None]] = {}
+
+
+def register_facet_page(name: str, resolver: Callable[[str], str | None]) -> None:
+    """The page an app gives a facet value (a theme's, a territory's): ``resolver``
+    turns the value into its address, or None. The search page links active filters
+    to it."""
+    _facet_pages[name] = resolver
+
+
+def facet_page_url(name: str, value: str) -> str | None:
+    resolver = _facet_pages.get(name)
+    return resolver(value) if resolver else None
+
+
 def unregister_facet(name: str) -> None:
-    """For the app (or test) that registered it; « kind » stays."""
-    if name != KIND_FACET.name:
+    """For the app (or test) that registered it; « kind » and « month » stay."""
+    if name not in (KIND_FACET.name, MONTH_FACET.name):
         _facets.pop(name, None)
         _labellers.pop(name, None)
 

@@ -12,4 +12,17 @@ urlpatterns = [
     path("flux.rss", views.SearchRssFeed(), name="feed_rss"),
     path("suggestions", views.suggestions, name="suggestions"),
     path("clic", views.click, name="click"),
+    path("enregistrer/", views.saved_search_new, name="saved_search_new"),
+    path("mes-recherches/", views.saved_searches, name="saved_searches"),
+    path("mes-recherches/<int:pk>/", views.saved_search_edit, name="saved_search_edit"),
+    path(
+        "mes-recherches/<int:pk>/supprimer/",
+        views.saved_search_remove,
+        name="saved_search_remove",
+    ),
+    path(
+        "alertes/desabonnement/<str:token>/",
+        views.alert_unsubscribe,
+        name="alert_unsubscribe",
+    ),
 ]

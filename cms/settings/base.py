@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "innovations",
     "communities",
+    "curation",
     "notifications",
     "search",
     "wagtail.contrib.forms",
@@ -261,6 +262,7 @@ _NPM_ASSETS = {
     "vendor/leaflet": "leaflet/dist",
     "vendor/markercluster": "leaflet.markercluster/dist",
     "vendor/accessible-autocomplete": "accessible-autocomplete/dist",
+    "vendor/chartjs": "chart.js/dist",
 }
 STATICFILES_DIRS += [
     (prefix, BASE_DIR / "node_modules" / path)

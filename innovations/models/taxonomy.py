@@ -149,6 +149,11 @@ class Theme(TaxonomyTerm):
         verbose_name_plural = _("sous-thèmes")
         ordering = ["domain__sort_order", "sort_order", "label"]
 
+    @property
+    def slug(self) -> str:
+        """Its page's address, /themes/<slug>/ (the code's « . » becomes « - »)."""
+        return self.code.replace(".", "-")
+
 
 class Public(TaxonomyTerm):
     class Meta(TaxonomyTerm.Meta):

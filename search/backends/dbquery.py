@@ -242,6 +242,8 @@ def run_search(query: SearchQuery, text_index: TextIndex) -> SearchResults:
             ids, found = _geo_matches(query)
             base &= index.mask_of(ids)
         distances = index.dense(ids, found)
+    if query.published_after is not None:
+        base &= index.mask_of(np.flatnonzero(index.published > query.published_after.timestamp()))
     filters = {}
     names = facet_names()
     for facet in names:

@@ -33,6 +33,8 @@ def _facet_groups(results, query: SearchQuery, view: str) -> list[dict]:
     """Facets for the template, with the URL that toggles each value."""
     groups = []
     for facet in registry.facets():
+        if not facet.listed:
+            continue
         items = []
         for item in results.facets.get(facet.name, []):
             if item.selected:
@@ -71,11 +73,13 @@ def _active_filters(query: SearchQuery, results) -> list[dict]:
         )
     for facet, values in query.filters.items():
         for value in values:
+            label = labels.get(facet, {}).get(value, value)
             active.append(
                 {
-                    "label": f"{facet_labels.get(facet, facet)} : "
-                    f"{labels.get(facet, {}).get(value, value)}",
+                    "label": f"{facet_labels.get(facet, facet)} : {label}",
                     "url": _url(query.without(facet, value)),
+                    "page_url": registry.facet_page_url(facet, value),
+                    "page_label": label,
                 }
             )
     if query.geo is not None:

@@ -11,6 +11,7 @@ from cms.demo.editorial import editorial_pages_ensure
 from cms.services import site_address_ensure, site_tree_ensure
 from communities.demo.channels import demo_channels_ensure
 from communities.demo.loader import demo_communities_ensure
+from curation.demo import demo_curation_ensure
 from innovations.demo.loader import demo_projects_ensure
 from innovations.models import Territory, TerritoryLevel
 from innovations.services.setup import project_index_ensure
@@ -54,6 +55,9 @@ class Command(BaseCommand):
         channels = demo_channels_ensure(users=users)
         if channels:
             self.stdout.write(f"{channels} salons de démonstration remplis.")
+        curated = demo_curation_ensure(home=home, editor=users["editeur"])
+        if curated:
+            self.stdout.write(f"{curated} éléments de mise en avant créés (accueil, dossier…).")
         self._search_index()
         self.stdout.write(self.style.SUCCESS("Site prêt."))
 

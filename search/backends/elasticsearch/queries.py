@@ -197,6 +197,8 @@ class QueriesMixin:
                     points={"lat": query.geo.lat, "lon": query.geo.lon},
                 )
             )
+        if query.published_after is not None:
+            filters.append(Q("range", published_at={"gt": query.published_after.isoformat()}))
         base = Q("bool", must=must or [Q("match_all")], filter=filters)
         if not query.text and query.effective_sort == "pertinence":
             # Ties everywhere: a fair order that changes once a day.

