@@ -5,7 +5,8 @@ curate)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -49,25 +50,29 @@ class CurationGroup(SnippetViewSetGroup):
 register_snippet(CurationGroup)
 
 
-def _refuse_if_not_editor(request, page):
-    if isinstance(page.specific_deferred, CURATED_PAGE_TYPES) and not is_editor(request.user):
-        raise PermissionDenied(_("Seuls les éditeurs composent la page d'accueil et les dossiers."))
+def _refusal(request, message: str):
+    """Back to the admin home with the reason (a hook's response replaces the view)."""
+    messages.error(request, message)
+    return redirect("wagtailadmin_home")
 
 
 @hooks.register("before_edit_page")
 def only_editors_edit_curated_pages(request, page):
-    _refuse_if_not_editor(request, page)
+    if isinstance(page.specific_deferred, CURATED_PAGE_TYPES) and not is_editor(request.user):
+        return _refusal(request, _("Seuls les éditeurs composent la page d'accueil et les dossiers."))
+    return None
 
 
 @hooks.register("before_delete_page")
 def only_editors_delete_curated_pages(request, page):
-    _refuse_if_not_editor(request, page)
+    return only_editors_edit_curated_pages(request, page)
 
 
 @hooks.register("before_create_page")
 def only_editors_create_dossiers(request, parent_page, page_class):
     if issubclass(page_class, DossierPage) and not is_editor(request.user):
-        raise PermissionDenied(_("Seuls les éditeurs créent des dossiers."))
+        return _refusal(request, _("Seuls les éditeurs créent des dossiers."))
+    return None
 
 
 class EditorsPanel(Component):

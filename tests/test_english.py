@@ -60,7 +60,8 @@ def test_a_label_follows_the_language_and_queries_stay_french():
 def test_the_project_page_is_in_english(english, project):
     html = english.get(project.url).content.decode()
     assert '<html lang="en">' in html
-    assert "Digital \u203a Digital inclusion" in html  # domain, then sub-theme
+    # Domain, then sub-theme, each linking to its page.
+    assert '>Digital</a> \u203a <a href="/themes/numerique-inclusion-numerique/">Digital inclusion' in html
     assert "Inclusion numérique" not in html
     assert "Rural residents" in html  # publics
     assert "Consolidation" in html and "Department" in html  # stage, scale

@@ -77,7 +77,7 @@ def test_project_page_shows_facts_provenance_map_and_structured_data(client, mak
     assert "Projet référencé par" in html
     assert 'href="https://tl.example.org/42"' in html
     assert re.search(r"Réseau des tiers-lieux</a>\s*et\s*Fondation Exemple", html)
-    assert 'href="/projets/?domaine=numerique"' in html  # theme links to the filtered listing
+    assert 'href="/themes/numerique/"' in html  # the theme links to its page (issue 14)
     assert 'href="/projets/?region=75"' in html  # territory links to the filtered listing
     points = json.loads(re.search(r'id="project-map-points"[^>]*>(.*?)</script>', html).group(1))
     assert points and points[0]["label"] == "Guéret (23)"
