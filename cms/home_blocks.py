@@ -73,7 +73,7 @@ class CommunitiesBlock(LiveBlockMixin, blocks.StructBlock):
         "curation.Selection",
         label=_("Sélection"),
         required=False,
-        help_text=_("Vide : les communautés publiques les plus actives."),
+        help_text=_("Vide : les dernières communautés créées que chacun peut voir."),
     )
     count = blocks.IntegerBlock(label=_("Nombre"), min_value=1, max_value=12, default=3)
 

@@ -25,6 +25,7 @@ from cms.blocks import editorial_blocks
 from cms.models import EditorialPage
 from innovations.models import Territory, Theme, ThemeDomain
 from search.query import QueryError, parse_params
+from search.services import resolve_place
 
 
 class DatedMixin(models.Model):
@@ -58,11 +59,21 @@ class Selection(DatedMixin, ClusterableModel):
     description = models.CharField(
         _("note pour l'équipe"), max_length=300, blank=True, help_text=_("Non publiée.")
     )
+    search_queries = models.CharField(
+        _("en tête de ces recherches"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Recherches, séparées par des virgules (par exemple : tiers-lieux, ruralité), "
+            "pour lesquelles ces choix s'affichent en « Sélection de la rédaction »."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     panels = [
         FieldPanel("name"),
         FieldPanel("description"),
+        FieldPanel("search_queries"),
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")], _("Dates")),
         InlinePanel("items", label=_("Choix"), heading=_("Choix, dans l'ordre")),
     ]
@@ -183,7 +194,11 @@ class DossierPage(EditorialPage):
     def clean(self):
         super().clean()
         try:
-            parse_params(QueryDict(self.search_params or ""), principals=frozenset({"public"}))
+            parse_params(
+                QueryDict(self.search_params or ""),
+                principals=frozenset({"public"}),
+                resolve_place=resolve_place,
+            )
         except QueryError as exc:
             raise ValidationError({"search_params": str(exc)}) from exc
 

@@ -15,7 +15,7 @@ from search import registry as search_registry
 from .models import DossierPage
 from .selectors.figures import key_figures, project_counts
 from .selectors.listing import listing
-from .selectors.picks import Pick, selection_picks
+from .selectors.picks import Pick, promoted_hits, selection_picks
 from .selectors.statistics import territory_map
 from .selectors.topics import territory_path, theme_path
 
@@ -98,6 +98,7 @@ def _territory_page(level: str):
 
 
 def connect() -> None:
+    search_registry.register_promotion_provider(promoted_hits)
     search_registry.register_facet_page("domain", _theme_page)
     search_registry.register_facet_page("theme", _theme_page)
     search_registry.register_facet_page("region", _territory_page("region"))

@@ -59,7 +59,9 @@ def _refusal(request, message: str):
 @hooks.register("before_edit_page")
 def only_editors_edit_curated_pages(request, page):
     if isinstance(page.specific_deferred, CURATED_PAGE_TYPES) and not is_editor(request.user):
-        return _refusal(request, _("Seuls les éditeurs composent la page d'accueil et les dossiers."))
+        return _refusal(
+            request, _("Seuls les éditeurs composent la page d'accueil et les dossiers.")
+        )
     return None
 
 

@@ -223,6 +223,21 @@ def suggestion_providers() -> list[Callable[[str, int], list[Suggestion]]]:
     return list(_suggestion_providers)
 
 
+PromotionProvider = Callable[[str, frozenset[str]], list]
+_promotion_providers: list[PromotionProvider] = []
+
+
+def register_promotion_provider(provider: PromotionProvider) -> None:
+    """``provider(text, principals)`` returns promoted Hits (« Sélection de la
+    rédaction ») for a query, among what ``principals`` may see. Once per function."""
+    if provider not in _promotion_providers:
+        _promotion_providers.append(provider)
+
+
+def promotion_providers() -> list[PromotionProvider]:
+    return list(_promotion_providers)
+
+
 def register_concept_provider(provider: ConceptProvider) -> None:
     """``provider(text)`` returns the concepts the query text names (an app knows its
     taxonomy; search/ knows no field). Registering the same function twice is a no-op."""

@@ -12,7 +12,7 @@ from core.text import fold
 from .backends import BackendUnavailable, get_backend
 from .models import SearchQueryDay
 from .query import Hit, PlaceResolution, PlaceResolver, SearchQuery, SearchResults
-from .registry import Suggestion, principals_for, suggestion_providers
+from .registry import Suggestion, principals_for, promotion_providers, suggestion_providers
 
 logger = logging.getLogger(__name__)
 
@@ -59,7 +59,23 @@ def search(*, query: SearchQuery, record: bool = True) -> SearchResults:
 
 def _promoted(query: SearchQuery) -> list[Hit]:
     """« Sélection de la rédaction »: pages editors attached to this query
-    (wagtail.contrib.search_promotions), when visible to the person searching."""
+    (wagtail.contrib.search_promotions), then the picks apps promote for it (a
+    curation selection tied to the query: projects, communities, pages, with
+    dates), when visible to the person searching."""
+    hits = _page_promotions(query)
+    seen = {hit.url for hit in hits}
+    for provider in promotion_providers():
+        for hit in provider(query.text, query.principals):
+            if hit.url not in seen:
+                seen.add(hit.url)
+                hits.append(hit)
+    return hits[:MAX_PROMOTED]
+
+
+MAX_PROMOTED = 5
+
+
+def _page_promotions(query: SearchQuery) -> list[Hit]:
     from wagtail.contrib.search_promotions.models import Query
 
     if "public" not in query.principals:

@@ -61,7 +61,10 @@ def test_the_project_page_is_in_english(english, project):
     html = english.get(project.url).content.decode()
     assert '<html lang="en">' in html
     # Domain, then sub-theme, each linking to its page.
-    assert '>Digital</a> \u203a <a href="/themes/numerique-inclusion-numerique/">Digital inclusion' in html
+    assert (
+        '>Digital</a> \u203a <a href="/themes/numerique-inclusion-numerique/">Digital inclusion'
+        in html
+    )
     assert "Inclusion numérique" not in html
     assert "Rural residents" in html  # publics
     assert "Consolidation" in html and "Department" in html  # stage, scale

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                         "wagtail.snippets.blocks.SnippetChooserBlock",
                         ("curation.Selection",),
                         {
-                            "help_text": "Vide : les communautés publiques les plus actives.",
+                            "help_text": "Vide : les dernières communautés créées que chacun peut voir.",
                             "label": "Sélection",
                             "required": False,
                         },

@@ -18,7 +18,9 @@ from wagtail.models import Page
 from communities.models import Community
 from search.documents import SearchDocument
 from search.pages import page_visibility
+from search.query import Hit
 from search.registry import adapter_for_model, adapters, principals_for
+from search.services import normalise_query
 
 from ..models import Selection, SelectionItem
 
@@ -87,6 +89,14 @@ def selection_picks(
     *, selection: Selection | None, user, limit: int | None = None, now=None
 ) -> list[Pick]:
     """The current picks of ``selection`` that ``user`` may see, in order."""
+    return picks_for_principals(
+        selection=selection, principals=principals_for(user), limit=limit, now=now
+    )
+
+
+def picks_for_principals(
+    *, selection: Selection | None, principals: frozenset[str], limit: int | None = None, now=None
+) -> list[Pick]:
     if selection is None:
         return []
     now = now or timezone.now()
@@ -103,7 +113,7 @@ def selection_picks(
     }
     targets = [pages[i.page_id] for i in items if i.page_id in pages]
     targets += [i.community for i in items if i.community_id]
-    visible = documents_visible(objects=targets, principals=principals_for(user))
+    visible = documents_visible(objects=targets, principals=principals)
     picks = []
     for item in items:
         key = f"page:{item.page_id}" if item.page_id else f"community:{item.community_id}"
@@ -113,3 +123,33 @@ def selection_picks(
         if limit is not None and len(picks) >= limit:
             break
     return picks
+
+
+def _terms(text: str) -> set[str]:
+    return {normalise_query(term) for term in text.split(",") if normalise_query(term)}
+
+
+def promoted_hits(text: str, principals: frozenset[str]) -> list[Hit]:
+    """Search promotion provider: the current, visible picks of the current
+    selections tied to this query (``Selection.search_queries``)."""
+    query = normalise_query(text)
+    if not query:
+        return []
+    now = timezone.now()
+    hits = []
+    for selection in Selection.objects.exclude(search_queries="").order_by("name"):
+        if query not in _terms(selection.search_queries) or not selection.is_current(now):
+            continue
+        for pick in picks_for_principals(selection=selection, principals=principals, now=now):
+            hits.append(
+                Hit(
+                    key=f"promoted:{pick.key}",
+                    kind="promoted",
+                    object_id=pick.key,
+                    url=pick.url,
+                    title=pick.title,
+                    summary=pick.reason or pick.summary,
+                    promoted=True,
+                )
+            )
+    return hits

@@ -42,7 +42,9 @@ def test_a_moderator_cannot_create_a_dossier(client, home_page, moderator):
 def test_the_editors_panel_on_the_admin_home(client, editor, moderator):
     from search.models import SearchQueryDay
 
-    SearchQueryDay.objects.create(day=__import__("datetime").date.today(), query="tiers lieux", searches=4, zero_results=4)
+    SearchQueryDay.objects.create(
+        day=__import__("datetime").date.today(), query="tiers lieux", searches=4, zero_results=4
+    )
     client.force_login(editor)
     html = client.get("/admin/").content.decode()
     assert "Tableau de bord de la rédaction" in html
@@ -51,7 +53,9 @@ def test_the_editors_panel_on_the_admin_home(client, editor, moderator):
     assert "Tableau de bord de la rédaction" not in client.get("/admin/").content.decode()
 
 
-def test_the_composed_home_shows_its_blocks_and_one_search_box(client, make_project, indexed, home_page, editor):
+def test_the_composed_home_shows_its_blocks_and_one_search_box(
+    client, make_project, indexed, home_page, editor
+):
     from curation.models import Selection, SelectionItem
 
     project = make_project(title="Le Bus des droits")
@@ -62,10 +66,16 @@ def test_the_composed_home_shows_its_blocks_and_one_search_box(client, make_proj
     home.body = json.dumps(
         [
             {"type": "hero", "value": {"title": "", "text": "Bienvenue"}},
-            {"type": "selection", "value": {"heading": "À la une", "intro": "", "selection": selection.pk}},
+            {
+                "type": "selection",
+                "value": {"heading": "À la une", "intro": "", "selection": selection.pk},
+            },
             {"type": "figures", "value": {"heading": "En chiffres"}},
             {"type": "map", "value": {"heading": "Qui agit où", "text": ""}},
-            {"type": "propose", "value": {"heading": "Un projet ?", "text": "", "button": "Proposer"}},
+            {
+                "type": "propose",
+                "value": {"heading": "Un projet ?", "text": "", "button": "Proposer"},
+            },
         ]
     )
     home.save_revision(user=editor).publish(user=editor)

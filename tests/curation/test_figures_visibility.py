@@ -37,16 +37,24 @@ def test_statistics_count_what_anonymous_search_finds(client, mixed):
     assert page.status_code == 200
     html = page.content.decode()
     assert _api_count(client) == 3
-    assert re.search(r'key-figures__figure">3</strong> <span class="key-figures__label">projets', html)
+    assert re.search(
+        r'key-figures__figure">3</strong> <span class="key-figures__label">projets', html
+    )
     assert "Projet réservé" not in html and "Projet en brouillon" not in html
     # One public community, not the secret one.
-    assert re.search(r'key-figures__figure">1</strong> <span class="key-figures__label">communautés', html)
+    assert re.search(
+        r'key-figures__figure">1</strong> <span class="key-figures__label">communautés', html
+    )
 
 
 def test_each_dataset_downloads_as_csv_with_the_same_counts(client, mixed):
     response = client.get("/statistiques/departements.csv")
     assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"))
+    rows = list(
+        csv.reader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
     assert rows[0] == ["Département", "Projets"]
     assert sum(int(count) for _label, count in rows[1:]) == _api_count(client) == 3
     assert rows[1][0] == "Creuse"
@@ -76,7 +84,9 @@ def test_a_signed_in_member_does_not_change_the_public_statistics(client, mixed,
     assert _api_count(client) == 4
     # …but the statistics stay those of everyone.
     html = client.get("/statistiques/").content.decode()
-    assert re.search(r'key-figures__figure">3</strong> <span class="key-figures__label">projets', html)
+    assert re.search(
+        r'key-figures__figure">3</strong> <span class="key-figures__label">projets', html
+    )
 
 
 def test_unknown_dataset_is_404(client, db):

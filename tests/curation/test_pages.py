@@ -17,7 +17,9 @@ def partner(make_project, indexed):
     projects = [make_project(title=f"Tiers-lieu {n}") for n in range(2)]
     hidden = make_project(title="Tiers-lieu en brouillon", live=False)
     for n, project in enumerate([*projects, hidden]):
-        ProjectSourceRecord.objects.create(source=source, source_identifier=f"T{n}", project=project)
+        ProjectSourceRecord.objects.create(
+            source=source, source_identifier=f"T{n}", project=project
+        )
     indexed()
     return source
 
@@ -35,7 +37,9 @@ def test_partner_index_and_page(client, partner):
 
 
 def test_partner_projects_are_searchable_from_its_page(client, partner):
-    html = client.get("/partenaires/reseau-tiers-lieux/", {"q": "zzzz introuvable"}).content.decode()
+    html = client.get(
+        "/partenaires/reseau-tiers-lieux/", {"q": "zzzz introuvable"}
+    ).content.decode()
     assert "0 projet" in html
 
 
@@ -77,7 +81,10 @@ def test_editor_introduction_and_picks_on_a_territory_page(client, make_project,
     selection = Selection.objects.create(name="Creuse")
     SelectionItem.objects.create(selection=selection, page=project, reason="Un modèle rural")
     TopicIntroduction.objects.create(
-        kind="departement", code="23", intro="<p>La Creuse invente l'aller-vers.</p>", selection=selection
+        kind="departement",
+        code="23",
+        intro="<p>La Creuse invente l'aller-vers.</p>",
+        selection=selection,
     )
     html = client.get("/territoires/departement/23/").content.decode()
     assert "La Creuse invente l" in html

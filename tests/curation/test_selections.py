@@ -54,9 +54,9 @@ def test_an_expired_pick_disappears_by_itself(two_projects):
         (second, "", {"starts_at": _in(-2), "ends_at": _in(-1)}),
     )
     now = timezone.now()
-    assert [p.title for p in selection_picks(selection=selection, user=AnonymousUser(), now=now)] == [
-        "Le Bus des droits"
-    ]
+    assert [
+        p.title for p in selection_picks(selection=selection, user=AnonymousUser(), now=now)
+    ] == ["Le Bus des droits"]
     # The day after tomorrow, nobody touched it: the first one has expired too.
     later = now + datetime.timedelta(days=2)
     assert selection_picks(selection=selection, user=AnonymousUser(), now=later) == []
@@ -122,3 +122,24 @@ def test_end_before_start_is_refused():
     with pytest.raises(ValidationError) as error:
         selection.clean()
     assert "après la date de début" in str(error.value)
+
+
+def test_a_selection_tied_to_a_query_leads_its_results(client, two_projects, indexed, restrict):
+    from tests.factories import CommunityFactory
+
+    first, second = two_projects
+    community = CommunityFactory(name="Tiers-lieux de France")
+    selection = Selection.objects.create(name="Tiers-lieux", search_queries="Tiers lieux, ruralité")
+    SelectionItem.objects.create(selection=selection, page=first, reason="Le modèle", sort_order=0)
+    SelectionItem.objects.create(selection=selection, page=second, sort_order=1)
+    SelectionItem.objects.create(selection=selection, community=community, sort_order=2)
+    restrict(second)
+    indexed()
+    response = client.get("/api/v1/search", {"q": "tiers-lieux"})
+    promoted = [hit["title"] for hit in response.json()["promoted"]]
+    assert promoted == ["Le Bus des droits", "Tiers-lieux de France"]  # not the restricted one
+    html = client.get("/recherche/", {"q": "ruralité"}).content.decode()
+    assert "Sélection de la rédaction" in html and "Le modèle" in html
+    # Expired: no longer promoted.
+    Selection.objects.filter(pk=selection.pk).update(ends_at=_in(-1))
+    assert client.get("/api/v1/search", {"q": "tiers-lieux"}).json()["promoted"] == []

@@ -30,9 +30,7 @@ def saved(user, make_project):
         user=user, name="Numérique en Creuse", params="q=numérique&page=3", frequency="daily"
     )
     # Saved yesterday: the project above is older than that.
-    SavedSearch.objects.filter(pk=search.pk).update(
-        created_at=_later(-1), checked_until=_later(-1)
-    )
+    SavedSearch.objects.filter(pk=search.pk).update(created_at=_later(-1), checked_until=_later(-1))
     search.refresh_from_db()
     return search
 
@@ -132,9 +130,7 @@ def test_alerts_speak_the_language_the_search_was_saved_in(user, make_project):
         user=user, name="Digital", params="q=numérique", frequency="weekly", language="en-gb"
     )
     assert search.language == "en"
-    SavedSearch.objects.filter(pk=search.pk).update(
-        created_at=_later(-8), checked_until=_later(-8)
-    )
+    SavedSearch.objects.filter(pk=search.pk).update(created_at=_later(-8), checked_until=_later(-8))
     _publish(make_project, "Bus numérique")
     assert alerts.alerts_send().sent == 1
     assert "new" in mail.outbox[0].subject.lower()
