@@ -37,7 +37,6 @@ FEATURED = [
     ("le-bus-des-droits", "Un modèle d'aller-vers rural déjà repris dans trois départements."),
     ("la-kour-partagee", "La preuve qu'un tiers-lieu peut naître d'une cour d'immeuble."),
     ("les-voisineurs", "Contre l'isolement, des voisins formés plutôt qu'un service de plus."),
-    ("la-recyclerie-du-val", "Réemploi et insertion : un modèle économique solide."),
 ]
 CRUSHES = [
     ("les-toits-solaires-du-segala", "L'énergie citoyenne, financée par les habitants."),

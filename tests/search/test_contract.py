@@ -275,3 +275,26 @@ def test_delete_and_replace(indexed):
 def test_rebuild_drops_what_is_gone(indexed):
     indexed.rebuild(iter(CORPUS[:2]), kinds=["project", "page"])
     assert indexed.keys() == {"project:1", "project:2"}
+
+
+def test_published_after_keeps_only_newer_documents(indexed):
+    # Documents are published 1, 2, 3… days ago (doc()): after 2.5 days ago, 1 and 2.
+    since = NOW - datetime.timedelta(days=2, hours=12)
+    found = indexed.search(q(filters={"kind": ("project",)}, published_after=since))
+    assert keys(found) == {"project:1", "project:2"}
+    assert found.total == 2
+
+
+def test_month_of_publication_is_a_facet_of_every_document(indexed):
+    from search.documents import publication_month
+
+    results = indexed.search(q(filters={"kind": ("project",)}))
+    months = {item.value: item.count for item in results.facets["month"]}
+    expected: dict[str, int] = {}
+    for document in CORPUS:
+        if document.kind == "project" and PUBLIC in document.visibility:
+            month = publication_month(document.published_at)
+            expected[month] = expected.get(month, 0) + 1
+    assert months == expected
+    one = next(iter(expected))
+    assert indexed.search(q(filters={"kind": ("project",), "month": (one,)})).total == expected[one]
