@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from cms import page_views, sections
+from cms.models import SiteShellSettings
 from search import registry as search_registry
 
 from .models import DossierPage
@@ -37,15 +38,35 @@ def communities_section(*, value, request) -> dict:
     return {"items": listing(user=user, filters={"kind": ("community",)}, limit=count).picks}
 
 
-def _latest_editorial(*, user, count: int) -> list[Pick]:
-    return listing(user=user, filters={"kind": ("page",)}, limit=count).picks
+def _latest_editorial(*, user, request, count: int) -> list[Pick]:
+    """The latest articles and dossiers: editorial pages, without the site's own
+    pages the header and footer link to (about, legal notice, accessibility…)."""
+    shell = SiteShellSettings.for_request(request) if request is not None else None
+    own = {
+        f"page:{pk}"
+        for pk in (
+            getattr(shell, f"{name}_id", None)
+            for name in (
+                "projects_page",
+                "about_page",
+                "communities_page",
+                "legal_page",
+                "accessibility_page",
+                "privacy_page",
+                "contact_page",
+            )
+        )
+        if pk
+    }
+    picks = listing(user=user, filters={"kind": ("page",)}, limit=count + len(own)).picks
+    return [pick for pick in picks if pick.object_key not in own][:count]
 
 
 def latest_section(*, value, request) -> dict:
     user = _user(request)
     count = value.get("count") or 6
     if value.get("content") == "editorial":
-        return {"items": _latest_editorial(user=user, count=count)}
+        return {"items": _latest_editorial(user=user, request=request, count=count)}
     found = listing(user=user, filters={"kind": ("project",)}, limit=count)
     return {
         "items": found.picks,

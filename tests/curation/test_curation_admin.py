@@ -85,3 +85,20 @@ def test_the_composed_home_shows_its_blocks_and_one_search_box(
     assert "projets à découvrir" in html
     assert "<svg" in html  # the map teaser
     assert html.count("<h1") == 1
+
+
+def test_latest_articles_leave_out_the_site_s_own_pages(client, site_pages, indexed, editor):
+    from cms.models import EditorialPage
+
+    article = EditorialPage(title="Essaimer un tiers-lieu", slug="essaimer-un-tiers-lieu")
+    site_pages.add_child(instance=article)
+    article.save_revision(user=editor).publish(user=editor)
+    indexed()
+    home = HomePage.objects.get()
+    home.body = json.dumps(
+        [{"type": "latest", "value": {"heading": "Articles", "content": "editorial", "count": 3}}]
+    )
+    home.save_revision(user=editor).publish(user=editor)
+    section = client.get("/").content.decode().split('id="section-articles-title"')[1]
+    assert "Essaimer un tiers-lieu" in section
+    assert "Mentions légales" not in section.split("</section>")[0]
