@@ -59,7 +59,7 @@ def _latest_editorial(*, user, request, count: int) -> list[Pick]:
         if pk
     }
     picks = listing(user=user, filters={"kind": ("page",)}, limit=count + len(own)).picks
-    return [pick for pick in picks if pick.object_key not in own][:count]
+    return [pick for pick in picks if pick.key not in own][:count]
 
 
 def latest_section(*, value, request) -> dict:

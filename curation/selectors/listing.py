@@ -32,7 +32,6 @@ def hit_pick(hit: Hit) -> Pick:
     adapter = adapters().get(hit.kind)
     return Pick(
         key=hit.key,
-        object_key=f"page:{hit.object_id}" if hit.kind == "page" else hit.key,
         kind=hit.kind,
         kind_label=str(adapter.label) if adapter else "",
         title=hit.title,

@@ -36,7 +36,6 @@ class Pick:
     reason: str = ""
     image_url: str = ""
     places: tuple[str, ...] = ()
-    object_key: str = ""  # « page:<id> » or « community:<id> »: what was picked
 
     @classmethod
     def of(cls, document: SearchDocument, *, reason: str = "") -> Pick:

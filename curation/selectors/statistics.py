@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 
 from communities.models import Membership, MembershipState
 from communities.permissions import community_visible_to
-from innovations.models import Territory, TerritoryLevel
+from innovations.models import Territory
 
 from .figures import Counts, project_counts, visible_counts, visible_members_count
 from .maps import choropleth
@@ -128,7 +128,12 @@ def territory_map(*, level: str, counts: Counts, title: str) -> dict | None:
     )
 
 
-def statistics() -> dict:
+def statistics(*, with_maps: bool = True) -> dict:
+    """Every dataset; ``with_maps=False`` leaves the SVG maps out (a CSV needs rows)."""
+
+    def territory_map_of(level: str, title: str) -> dict | None:
+        return territory_map(level=level, counts=projects, title=title) if with_maps else None
+
     projects = project_counts()
     communities = visible_counts(filters={"kind": ("community",)})
     per_project = _("Projets")
@@ -156,7 +161,7 @@ def statistics() -> dict:
             "map",
             _facet_rows(projects, "region", "region"),
             per_project,
-            territory_map(level="region", counts=projects, title=_("Projets par région")),
+            territory_map_of("region", _("Projets par région")),
         ),
         Dataset(
             "departements",
@@ -165,7 +170,7 @@ def statistics() -> dict:
             "map",
             _facet_rows(projects, "departement", "departement"),
             per_project,
-            territory_map(level="departement", counts=projects, title=_("Projets par département")),
+            territory_map_of("departement", _("Projets par département")),
         ),
         Dataset(
             "stades",
@@ -220,7 +225,4 @@ def statistics() -> dict:
 
 
 def dataset(slug: str) -> Dataset | None:
-    return next((d for d in statistics()["datasets"] if d.slug == slug), None)
-
-
-TERRITORY_LEVELS = (TerritoryLevel.REGION, TerritoryLevel.DEPARTEMENT)
+    return next((d for d in statistics(with_maps=False)["datasets"] if d.slug == slug), None)
