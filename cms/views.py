@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, JsonResponse
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -42,5 +46,26 @@ def page_not_found(request: HttpRequest, exception=None):
 
 
 def server_error(request: HttpRequest):
-    # Rendered without the request context: the failure may come from it.
+    """500, or 503 when the database does not answer (server restarting, pool
+    exhausted): the page says to retry, and the proxy or client may (Retry-After).
+    Rendered without the request context: the failure may come from it."""
+    if _database_unavailable(sys.exc_info()[1]):
+        if request.path.startswith("/api/"):
+            response = JsonResponse(
+                {"detail": "Service momentanément indisponible : réessayez dans une minute."},
+                status=503,
+            )
+        else:
+            # No request context at all: its processors would ask the database.
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
     return render(request, "500.html", status=500, context={"request": None})
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False

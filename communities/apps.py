@@ -27,3 +27,18 @@ class CommunitiesConfig(AppConfig):
         search_facets.register()
         search_registry.register_principal_provider(search_documents.search_principals)
         registrations.connect()
+
+        # Shown on anonymous pages beside the searchable documents (counts, feeds,
+        # linked projects): their changes move the page cache's generation.
+        from core.page_cache import invalidate_on_change
+
+        from . import models
+
+        invalidate_on_change(
+            models.Membership,
+            models.Announcement,
+            models.FeedItem,
+            models.CommunityProject,
+            models.Channel,
+            models.Rsvp,
+        )

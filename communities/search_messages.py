@@ -39,6 +39,7 @@ class MessageAdapter(DocumentAdapter):
     label = gettext_lazy("Discussion")
     model = Message
     news = True
+    frequent = True
 
     def queryset(self) -> QuerySet[Message]:
         return Message.objects.filter(

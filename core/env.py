@@ -80,9 +80,46 @@ def database_config(default_sqlite_path: str) -> tuple[dict, bool]:
     except Exception as exc:  # django-environ raises several types
         raise ConfigurationError(f"DATABASE_URL est mal formée ({exc}).") from None
     if config.get("ENGINE", "").endswith("postgresql"):
-        config.setdefault("CONN_MAX_AGE", int_var("DATABASE_CONN_MAX_AGE", default=60, minimum=0))
-        config["CONN_HEALTH_CHECKS"] = True
+        _postgresql_connections(config)
     return config, False
+
+
+def _postgresql_connections(config: dict) -> None:
+    """A psycopg pool per process (Django 5.2), never persistent connections.
+
+    Under ASGI every request runs its synchronous code in a thread of its own, so
+    ``CONN_MAX_AGE`` > 0 keeps one connection open per thread that ever served a
+    request, until PostgreSQL's ``max_connections`` is gone (measured: « too many
+    clients already » at 20 visitors). Django's documentation: disable persistent
+    connections under ASGI and pool instead. A process holds at most
+    DATABASE_POOL_MAX connections (a request waits DATABASE_POOL_TIMEOUT seconds for
+    one, then gets the French 503 page): web workers × max + the background worker
+    must stay under the server's max_connections (docs/deploiement.md).
+    """
+    options = config.setdefault("OPTIONS", {})
+    # Names our connections in pg_stat_activity (the serving test counts them).
+    options.setdefault("application_name", os.environ.get("DATABASE_APPLICATION_NAME", "carrefour"))
+    # Fail fast when the server is unreachable rather than hang a worker thread.
+    options.setdefault("connect_timeout", int_var("DATABASE_CONNECT_TIMEOUT", default=3, minimum=1))
+    config["CONN_MAX_AGE"] = 0
+    if bool_var("DATABASE_POOL", default=True):
+        config["CONN_HEALTH_CHECKS"] = False  # the pool checks a connection before lending it
+        options["pool"] = {
+            "min_size": int_var("DATABASE_POOL_MIN", default=2, minimum=0),
+            "max_size": int_var("DATABASE_POOL_MAX", default=10, minimum=1),
+            "timeout": float_var("DATABASE_POOL_TIMEOUT", 5.0, minimum=0.1),
+            # A connection broken by a server restart is found and replaced before use.
+            "check": _pool_check,
+            "max_idle": 300,
+        }
+    else:
+        config["CONN_HEALTH_CHECKS"] = True
+
+
+def _pool_check(connection) -> None:
+    from psycopg_pool import ConnectionPool
+
+    ConnectionPool.check_connection(connection)
 
 
 def redis_url() -> str | None:

@@ -11,3 +11,9 @@ class CurationConfig(AppConfig):
         from . import registrations
 
         registrations.connect()
+
+        from core.page_cache import invalidate_on_change
+
+        from .models import Selection, SelectionItem, TopicIntroduction
+
+        invalidate_on_change(Selection, SelectionItem, TopicIntroduction)

@@ -27,3 +27,17 @@ class InnovationsConfig(AppConfig):
         from .views import registrations
 
         registrations.connect()
+
+        from core.page_cache import invalidate_on_change
+
+        from . import models
+
+        invalidate_on_change(
+            models.Source,
+            models.Territory,
+            models.Theme,
+            models.ThemeDomain,
+            models.Public,
+            models.Method,
+            models.ProjectMember,
+        )

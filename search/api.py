@@ -27,7 +27,7 @@ from .query import (
     unknown_param_warnings,
 )
 from .registry import principals_for
-from .services import SearchUnavailable, resolve_place, search
+from .services import SearchUnavailable, record_on_cache_hits, resolve_place, search
 
 router = Router(tags=["Recherche"])
 
@@ -260,6 +260,7 @@ def search_endpoint(request: HttpRequest, params: Query[SearchParams]):
         return query_error(exc)
     try:
         results = search(query=query)
+        record_on_cache_hits(request, query=query, results=results)
     except SearchUnavailable:
         raise HttpError(503, _("La recherche est momentanément indisponible.")) from None
     base = query.to_params() + ([("par_page", str(query.per_page))] if query.per_page != 20 else [])

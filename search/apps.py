@@ -22,3 +22,10 @@ class SearchConfig(AppConfig):
         from .alerts import export_saved_searches
 
         personal_data.register_exporter("recherches_enregistrees", export_saved_searches)
+
+        # Editors' promoted pages lead cached anonymous results (core/page_cache.py).
+        from wagtail.contrib.search_promotions.models import Query, SearchPromotion
+
+        from core.page_cache import invalidate_on_change
+
+        invalidate_on_change(Query, SearchPromotion)

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core import page_cache
+
 from .backends import BackendUnavailable, DocumentsRejected, get_backend
 from .models import IndexQueue, SearchDeadLetter
 from .registry import adapters
@@ -53,6 +55,12 @@ def enqueue(*, kind: str, object_ids: Iterable, defer: bool = False) -> None:
     )
     if not defer:
         transaction.on_commit(lambda: _process_quietly([(kind, i) for i in ids]))
+    adapter = adapters().get(kind)
+    if adapter is None or not adapter.frequent:
+        # After the index update above (on_commit runs in order): a page rendered
+        # in between would be cached under the new generation with the old results.
+        # Even when the engine is down the pages change (the database did).
+        page_cache.content_changed()
 
 
 def _process_quietly(items: list[tuple[str, str]]) -> None:
@@ -100,6 +108,8 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
                 gone.append(f"{kind}:{object_id}")
             else:
                 documents.append(document)
+        if gone and adapter.frequent:
+            page_cache.content_changed()  # a deleted or hidden message leaves cached pages
         retry: dict[str, str] = {}
         try:
             retry = _write(backend, documents=documents, gone=gone, report=report)
@@ -126,6 +136,9 @@ def process(*, items: list[tuple[str, str]] | None = None, limit: int = 1000) ->
                 IndexQueue.objects.filter(
                     pk__in=pks[start : start + 500], created_at=created_at
                 ).delete()
+    if report.indexed or report.deleted:
+        # Deferred updates (bulk imports, search_sync) reach the index here.
+        page_cache.content_changed()
     if items is not None and not report.failed:
         # The engine answers: apply what was waiting, a little at a time.
         backlog = IndexQueue.objects.filter(next_attempt_at__lte=now).exclude(

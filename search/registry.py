@@ -31,6 +31,10 @@ from .documents import AUTHENTICATED, KIND_FACET, MONTH_FACET, PUBLIC, Facet, Se
 
 class DocumentAdapter(ABC):
     kind: str = ""
+    # Documents written often (chat messages): a new or edited one reaches the
+    # anonymous pages cached (core/page_cache.py) within their timeout; one that
+    # disappears (deleted, hidden, made private) invalidates them at once.
+    frequent: bool = False
     label: str = ""
     model: type[models.Model] | None = None
     # « Plus récents » ranks news kinds by publication date and puts the others after

@@ -7,6 +7,7 @@ import logging
 from django.db.models import F
 from django.utils import timezone
 
+from core import page_cache
 from core.text import fold
 
 from .backends import BackendUnavailable, get_backend
@@ -40,7 +41,14 @@ def search(*, query: SearchQuery, record: bool = True) -> SearchResults:
     count the query for the analytics."""
     backend = get_backend()
     try:
-        results = backend.search(query)
+        if query.principals == _anonymous_principals():
+            # What anyone may see: one cached answer per query and content
+            # generation, shared by every process (core/page_cache.py).
+            results = page_cache.cached_fragment(
+                "search", (backend.name, query), lambda: backend.search(query)
+            )
+        else:
+            results = backend.search(query)
     except BackendUnavailable as exc:
         raise SearchUnavailable(str(exc)) from exc
     if query.text and query.page == 1:
@@ -116,6 +124,23 @@ def _page_promotions(query: SearchQuery) -> list[Hit]:
 
 def normalise_query(text: str) -> str:
     return " ".join(fold(text).split())[:200]
+
+
+def _anonymous_principals() -> frozenset[str]:
+    from django.contrib.auth.models import AnonymousUser
+
+    return principals_for(AnonymousUser())
+
+
+def record_on_cache_hits(request, *, query: SearchQuery, results: SearchResults) -> None:
+    """The page or API answer may be served again from the page cache: count each of
+    those searches too, as the service counted this one."""
+    if query.text and query.page == 1:
+        page_cache.on_hit(request, "search.services.record_cached", query.text, results.total == 0)
+
+
+def record_cached(text: str, zero: bool) -> None:
+    _record(text, zero=zero)
 
 
 def _record(text: str, *, zero: bool) -> None:

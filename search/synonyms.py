@@ -21,6 +21,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from core import page_cache
 from core.text import fold
 
 from . import text as analysis
@@ -151,6 +152,7 @@ def synonym_groups() -> list[SynonymGroup]:
 
 def synonyms_invalidate() -> None:
     cache.delete(CACHE_KEY)
+    page_cache.content_changed()  # cached anonymous results read with the old table
 
 
 @receiver(post_save, sender=SearchSynonym, dispatch_uid="search_synonyms_saved")

@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Anonymous pages from the shared cache, invalidated by content changes (core/page_cache.py).
+    "core.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -129,9 +131,16 @@ REDIS_URL = redis_url()
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis backend, missing instead of failing when Redis stops.
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "carrefour"),
+            # Redis stopped: a cache call fails within half a second and the page is
+            # rendered without it (core/page_cache.py), never a hung worker thread.
+            "OPTIONS": {
+                "socket_connect_timeout": float_var("REDIS_TIMEOUT", 0.5, minimum=0.05),
+                "socket_timeout": float_var("REDIS_TIMEOUT", 0.5, minimum=0.05),
+            },
         }
     }
     # The channel layer is only the chat's doorbell (communities/realtime/doorbell.py).
@@ -167,6 +176,24 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Anonymous pages and costly fragments (facet counts, key figures, map data) kept in
+# the cache this long at most, and invalidated at once by content changes
+# (core/page_cache.py). On by default with Redis only: the embedded default's
+# in-memory cache is per process, and its background worker (another process)
+# could not invalidate the web process's copy.
+CARREFOUR_PAGE_CACHE_SECONDS = int_var(
+    "CARREFOUR_PAGE_CACHE_SECONDS", default=300 if REDIS_URL else 0, minimum=0
+)
+PAGE_CACHE_EXCLUDED_PATHS = (
+    "/admin/",
+    "/compte/",
+    "/documents/",
+    "/notifications/",
+    "/i18n/",
+    "/healthz",
+    "/metrics",
+)
 
 # Official communes (npm package @etalab/decoupage-administratif, installed by make run).
 TERRITORIES_COMMUNES_FILE = os.environ.get(

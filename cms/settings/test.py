@@ -39,7 +39,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["NAME"] = ":memory:"
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 else:
+    # The test process's threads share pytest-django's transaction: no pool here
+    # (tests/serving drives real servers with the production pool).
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"].pop("pool", None)
 
 if REDIS_URL:
     # Keep test keys apart from a developer's running instance.

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from communities.models import Membership, MembershipState
 from communities.permissions import community_visible_to
+from core import page_cache
 from search.documents import PUBLIC
 from search.query import FacetCount, GeoFilter, SearchQuery
 from search.services import SearchUnavailable, search
@@ -78,7 +80,13 @@ def visible_members_count() -> int:
 
 
 def key_figures() -> list[dict]:
-    """The home page's live key figures."""
+    """The home page's live key figures, cached until the content changes."""
+    return page_cache.cached_fragment(
+        "key-figures", (translation.get_language(),), _key_figures, keep=bool
+    )
+
+
+def _key_figures() -> list[dict]:
     projects = project_counts()
     if not projects.available:
         return []

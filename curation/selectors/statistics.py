@@ -13,12 +13,13 @@ from urllib.parse import urlencode
 from django.contrib.auth.models import AnonymousUser
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from communities.models import Membership, MembershipState
 from communities.permissions import community_visible_to
+from core import page_cache
 from innovations.models import Territory
 
 from .figures import Counts, project_counts, visible_counts, visible_members_count
@@ -129,7 +130,17 @@ def territory_map(*, level: str, counts: Counts, title: str) -> dict | None:
 
 
 def statistics(*, with_maps: bool = True) -> dict:
-    """Every dataset; ``with_maps=False`` leaves the SVG maps out (a CSV needs rows)."""
+    """Every dataset; ``with_maps=False`` leaves the SVG maps out (a CSV needs rows).
+    Cached until the content changes (core/page_cache.py), per language."""
+    return page_cache.cached_fragment(
+        "statistics",
+        (translation.get_language(), with_maps),
+        lambda: _statistics(with_maps=with_maps),
+        keep=lambda value: value["available"],
+    )
+
+
+def _statistics(*, with_maps: bool) -> dict:
 
     def territory_map_of(level: str, title: str) -> dict | None:
         return territory_map(level=level, counts=projects, title=title) if with_maps else None

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from .. import registry
 from ..query import DEFAULT_RADIUS_KM, PlaceError, QueryError, SearchQuery, parse_params
 from ..registry import principals_for
-from ..services import SearchUnavailable, search, suggest
+from ..services import SearchUnavailable, record_on_cache_hits, search, suggest
 from .common import (
     MAP_POINTS_LIMIT,
     RADIUS_OPTIONS,
@@ -193,6 +193,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
         ]
     try:
         results = search(query=query)
+        record_on_cache_hits(request, query=query, results=results)
     except SearchUnavailable:
         context["error"] = _(
             "La recherche est momentanément indisponible. Réessayez dans quelques minutes."

@@ -110,7 +110,8 @@ def test_malformed_variables_are_named_in_a_one_line_error(variable, value):
         ("SECURE_HSTS_SECONDS", "abc"),
         ("SECURE_HSTS_SECONDS", "-5"),
         ("SECURE_SSL_REDIRECT", "parfois"),
-        ("DATABASE_CONN_MAX_AGE", "soixante"),
+        ("DATABASE_POOL_MAX", "dix"),
+        ("DATABASE_POOL", "parfois"),
     ],
 )
 def test_malformed_production_variables_are_named_in_a_one_line_error(variable, value):
@@ -118,7 +119,7 @@ def test_malformed_production_variables_are_named_in_a_one_line_error(variable, 
         "cms.settings.production",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="carrefour.example.org",
-        # Parsed, never connected to: DATABASE_CONN_MAX_AGE applies to PostgreSQL only.
+        # Parsed, never connected to: the pool's variables apply to PostgreSQL only.
         DATABASE_URL="postgres://carrefour@127.0.0.1:5432/carrefour",
         **{variable: value},
     )
