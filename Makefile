@@ -10,7 +10,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install lint migrate demo serve messages lock system-deps npm-deps clean
+.PHONY: help run test install lint migrate demo serve worker messages lock system-deps npm-deps clean
 .PHONY: search-engine search-engine-stop
 
 help:
@@ -55,31 +55,42 @@ migrate: install
 demo: migrate npm-deps
 	$(PY) manage.py setup_carrefour
 
-# daphne serves HTTP and websockets; a worker runs partner imports in the background.
+# One uvicorn process serves HTTP and websockets (cms/serving.py, the protocols of
+# make serve); the background worker runs imports, re-indexing and alerts
+# (make worker). ops/supervise.py stops both gracefully on Ctrl+C or SIGTERM.
 # Links in pages, feeds and e-mails (Wagtail's included) use the address served,
 # unless SITE_URL is given (0.0.0.0 is reached as 127.0.0.1 from this machine).
 RUN_SITE_URL := $(or $(SITE_URL),http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT))
 
 run: demo
 	$(PY) manage.py carrefour_welcome --host $(HOST) --port $(PORT)
-	@trap 'kill 0' INT TERM EXIT; export SITE_URL=$(RUN_SITE_URL); \
-	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
-	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) cms.asgi:application
+	@SITE_URL=$(RUN_SITE_URL) exec $(PY) ops/supervise.py \
+		-- $(PY) manage.py carrefour_worker -v 0 \
+		-- $(PY) -m cms.serving --host $(HOST) --port $(PORT)
+
+# The background worker alone (production runs one or more beside make serve's
+# web workers, docs/deploiement.md): django-tasks' database queue, and the jobs of
+# a worker that died handed to the next one.
+worker: install
+	$(PY) manage.py carrefour_worker
 
 # Production serving (docs/deploiement.md): WORKERS gunicorn + uvicorn worker
 # processes (one per core by default) sharing one socket and the Redis channel layer
 # (a message sent through one process reaches the clients of the others), plus the
 # background worker. Needs the production environment (DJANGO_SETTINGS_MODULE,
 # SECRET_KEY, DATABASE_URL, REDIS_URL, ALLOWED_HOSTS…): see docs/deploiement.md.
+# Metrics of every worker process are summed through PROMETHEUS_MULTIPROC_DIR.
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+METRICS_DIR ?= var/prometheus
 serve: install
 	@test -n "$$REDIS_URL" || { echo "make serve partage les salons entre processus par Redis : définissez REDIS_URL."; exit 1; }
 	$(PY) manage.py collectstatic --noinput -v 0
-	@trap 'kill 0' INT TERM EXIT; \
-	$(PY) manage.py db_worker --backend imports --queue-name '*' --no-reload -v 0 & \
-	$(VENV)/bin/gunicorn cms.asgi:application -k cms.serving.CarrefourWorker \
-		-w $(WORKERS) -b $(HOST):$(PORT) --graceful-timeout 20 --timeout 60 \
-		--access-logfile - --error-logfile -
+	@rm -rf $(METRICS_DIR) && mkdir -p $(METRICS_DIR)
+	@PROMETHEUS_MULTIPROC_DIR=$(abspath $(METRICS_DIR)) exec $(PY) ops/supervise.py \
+		-- $(PY) manage.py carrefour_worker -v 1 \
+		-- $(VENV)/bin/gunicorn cms.asgi:application -k cms.serving.CarrefourWorker \
+			-w $(WORKERS) -b $(HOST):$(PORT) --graceful-timeout 20 --timeout 60 \
+			--error-logfile -
 
 # --- quality ---------------------------------------------------------------
 lint: install

@@ -8,7 +8,27 @@ them), gunicorn restarts a worker that dies, and stops them gracefully on SIGTER
 reconnect to another worker and catch up from their last seen id).
 """
 
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn_worker import UvicornWorker
+
+GOING_AWAY = 1001
+
+
+class GoingAwayWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn closes open websockets with 1012 (« service restart ») when the
+    server stops; RFC 6455 names 1001 « going away » for a server going down, which
+    is what the chat's clients read as « reconnect now, elsewhere, and catch up »
+    (static/js/chat.js). The rest is uvicorn's websockets Sans-I/O protocol."""
+
+    def shutdown(self) -> None:
+        if not self.close_sent and self.handshake_complete and self.initial_response is None:
+            self.stop_keepalive()
+            self.queue.put_nowait({"type": "websocket.disconnect", "code": GOING_AWAY})
+            self.conn.send_close(GOING_AWAY, "Le serveur redémarre : reconnexion.")
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
+            return
+        super().shutdown()
 
 
 class CarrefourWorker(UvicornWorker):
@@ -19,7 +39,7 @@ class CarrefourWorker(UvicornWorker):
         # delivered frame than the legacy one (benchmarks/realtime.py: p95 83 ms
         # against 102 ms, workers' CPU 52 % against 59 %, 57 kB against 65 kB a
         # connection).
-        "ws": "websockets-sansio",
+        "ws": GoingAwayWebSocketProtocol,
         # The protocol refuses frames over 64 kB with an error frame (socket open);
         # beyond 1 MiB the server closes the connection (1009) before reading it.
         "ws_max_size": 1024 * 1024,
@@ -33,3 +53,30 @@ class CarrefourWorker(UvicornWorker):
         "lifespan": "off",
         "proxy_headers": True,
     }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``make run``: one uvicorn process with the same protocols as the workers of
+    ``make serve`` (``python -m cms.serving --host … --port …``). On SIGTERM it
+    finishes in-flight requests, closes websockets with 1001 and exits 0."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser(description="Serveur ASGI du Carrefour (un processus).")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    options = {**CarrefourWorker.CONFIG_KWARGS, "proxy_headers": False}
+    uvicorn.run(
+        "cms.asgi:application",
+        host=args.host,
+        port=args.port,
+        access_log=False,  # cms/request_log.py writes one JSON line per request
+        timeout_graceful_shutdown=20,
+        **options,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import sys
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -39,6 +41,24 @@ def healthz(request: HttpRequest) -> JsonResponse:
         },
     }
     return JsonResponse(body, status=status)
+
+
+@never_cache
+@require_GET
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (django-prometheus: requests, latencies, responses by
+    status, per view) for the scraper's token or an administrator; a 404 otherwise,
+    so that nobody learns the endpoint exists. With several worker processes,
+    PROMETHEUS_MULTIPROC_DIR (set by make serve) sums them."""
+    from django_prometheus.exports import ExportToDjangoView
+
+    token = settings.METRICS_TOKEN
+    authorization = request.headers.get("Authorization", "")
+    by_token = bool(token) and hmac.compare_digest(authorization, f"Bearer {token}")
+    user = getattr(request, "user", None)
+    if not by_token and not (user is not None and user.is_active and user.is_superuser):
+        raise Http404
+    return ExportToDjangoView(request)
 
 
 def page_not_found(request: HttpRequest, exception=None):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from core.csvsafe import csv_download
+from jobs.models import Job
 
 from .importing.duplicates import duplicate_dismiss, projects_merge
 from .importing.plan import field_label
@@ -36,6 +37,7 @@ from .models import (
 from .models.imports import HeldStatus, ImportHeldRecord, Severity
 from .permissions import is_editor
 from .services import imports as services
+from .services.import_runs import IMPORT_JOB
 
 
 def _editor(request) -> None:
@@ -111,7 +113,7 @@ def source_import(request, source_id: int):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            services.import_run_enqueue(run=run)
+            services.import_run_enqueue(run=run, user=request.user)
             return redirect("innovations_imports:run", run_id=run.pk)
     return TemplateResponse(
         request, "innovations/admin/import_form.html", {"source": source, "form": form}
@@ -149,6 +151,8 @@ def run_detail(request, run_id: int):
             "errors": _labelled(run.row_errors.filter(severity=Severity.ERROR)[:300]),
             "warnings": _labelled(run.row_errors.filter(severity=Severity.WARNING)[:300]),
             "running": run.status in (RunStatus.PENDING, RunStatus.RUNNING),
+            # Its background job (jobs/): the cancel button while it runs.
+            "job": Job.objects.filter(kind=IMPORT_JOB, params__run=run.pk).order_by("-pk").first(),
             "plan": plan,
             "unpublish": _with_pages(request, plan.get("unpublish", [])),
             "kept": _with_pages(request, plan.get("kept", [])),
@@ -175,7 +179,7 @@ def run_confirm(request, run_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("innovations_imports:run", run_id=previous.pk)
-    services.import_run_enqueue(run=run)
+    services.import_run_enqueue(run=run, user=request.user)
     messages.success(request, _("Import lancé."))
     return redirect("innovations_imports:run", run_id=run.pk)
 

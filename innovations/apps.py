@@ -15,6 +15,21 @@ class InnovationsConfig(AppConfig):
         from . import personal_data, receivers, search_documents, search_facets
 
         receivers.connect()
+
+        from django.utils.translation import gettext_lazy
+
+        from jobs.registry import JobKind, register_job_kind
+
+        from .services.import_runs import IMPORT_JOB, run_import_job
+
+        register_job_kind(
+            JobKind(
+                code=IMPORT_JOB,
+                label=gettext_lazy("Import de partenaire"),
+                run=run_import_job,
+                permission="innovations.change_source",
+            )
+        )
         registry.register_exporter("projets", personal_data.export_projects)
         registry.register_anonymiser("projets", personal_data.anonymise_projects)
         search_registry.register_adapter(search_documents.ProjectAdapter())

@@ -14,3 +14,7 @@ class NotificationsConfig(AppConfig):
         from . import exports
 
         personal_data.register_exporter("notifications", exports.export_notifications)
+
+        from . import jobs
+
+        jobs.register()

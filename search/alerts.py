@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
@@ -309,9 +310,13 @@ def alert_send(*, saved_search: SavedSearch, now: datetime.datetime | None = Non
 
 
 def alerts_send(
-    *, now: datetime.datetime | None = None, only: list[int] | None = None
+    *,
+    now: datetime.datetime | None = None,
+    only: list[int] | None = None,
+    progress: Callable[[AlertsReport, int], None] | None = None,
 ) -> AlertsReport:
-    """Every due saved search (``only``: these ids, due or not)."""
+    """Every due saved search (``only``: these ids, due or not); ``progress(report,
+    total)`` after each one (a background job's figures, or a command's bar)."""
     now = now or timezone.now()
     report = AlertsReport()
     if only:
@@ -320,7 +325,10 @@ def alerts_send(
         )
     else:
         searches = _due(now=now)
+    total = searches.count() if progress else 0
     for saved_search in searches.iterator(chunk_size=200):
+        if progress:
+            progress(report, total)
         report.checked += 1
         try:
             count = alert_send(saved_search=saved_search, now=now)
@@ -338,6 +346,8 @@ def alerts_send(
         if count:
             report.sent += 1
             report.items += count
+    if progress:
+        progress(report, total)
     return report
 
 

@@ -29,3 +29,7 @@ class SearchConfig(AppConfig):
         from core.page_cache import invalidate_on_change
 
         invalidate_on_change(Query, SearchPromotion)
+
+        from . import jobs
+
+        jobs.register()

@@ -258,6 +258,7 @@ def reindex(
         written, rejected = exc.written, exc.rejected
     dead_letters_update(rejected=rejected, written=[k for k in built if k not in rejected])
     IndexQueue.objects.filter(kind__in=kinds, created_at__lte=started).delete()
+    page_cache.content_changed()
     return written
 
 

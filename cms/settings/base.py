@@ -75,12 +75,17 @@ INSTALLED_APPS = [
     "wagtail.contrib.search_promotions",
     "django_tasks",
     "django_tasks_db",
+    "jobs",
+    "django_prometheus",
 ]
 # Optional social login, e.g. SOCIALACCOUNT_PROVIDER_APPS="allauth.socialaccount.providers.github"
 # with its keys in SOCIALACCOUNT_PROVIDERS (JSON). None is required.
 INSTALLED_APPS += list_var("SOCIALACCOUNT_PROVIDER_APPS", [])
 
 MIDDLEWARE = [
+    # Request counts and latencies for /metrics (django-prometheus), first and last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "cms.request_log.RequestLogMiddleware",  # one JSON line per request, with its id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "cms.csp.CarrefourCSPMiddleware",  # Content-Security-Policy (django-csp), see below
@@ -95,6 +100,7 @@ MIDDLEWARE = [
     # Anonymous pages from the shared cache, invalidated by content changes (core/page_cache.py).
     "core.page_cache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -350,7 +356,7 @@ CARREFOUR_SERVER_NAME = os.environ.get("CARREFOUR_SERVER_NAME", "")
 # queue and a worker (`manage.py db_worker --backend imports`, started by make run).
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"},
+    "background": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"},
 }
 
 # --- geocoding (partner imports) ---------------------------------------------------
@@ -417,6 +423,9 @@ HEALTHZ_REQUIRED = list_var("HEALTHZ_REQUIRED", ["database", "cache", "channel_l
 # go to editors (wagtailadmin.access_admin) and to a probe sending
 # « Authorization: Bearer <HEALTHZ_TOKEN> » (cms/health.py). Empty: no token.
 HEALTHZ_TOKEN = os.environ.get("HEALTHZ_TOKEN", "").strip()
+# /metrics (Prometheus): for a scraper sending « Authorization: Bearer <METRICS_TOKEN> »
+# or a signed-in administrator; 404 for everyone else. Empty: administrators only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
 
 # --- client address behind proxies (core/client_ip.py) ------------------------------
 # How many reverse proxies stand in front of the application, each extending
@@ -430,10 +439,22 @@ LOG_LEVEL = choice_var("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        # The request line is already JSON: written as it is, one per line.
+        "bare": {"format": "%(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "bare"},
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "carrefour.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if bool_var("REQUEST_LOG", default=True) else "WARNING",
+            "propagate": False,
+        },
         "django.db.backends": {"level": "WARNING"},
         # The search engine's clients log every request at INFO.
         "opensearch": {"level": "WARNING"},

@@ -24,7 +24,7 @@ WHITENOISE_AUTOREFRESH = True
 # Imports run in the test process (no worker).
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
-    "imports": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "background": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
 GEOCODER = "centroid"
 

@@ -31,6 +31,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from jobs.services import JobCancelled
 from search.indexing import enqueue, process
 
 from ..models import (
@@ -367,6 +368,15 @@ def run_import(
     except ImportFileError as exc:
         run.status = RunStatus.FAILED
         run.message = str(exc)
+    except JobCancelled:
+        run.status = RunStatus.CANCELLED
+        run.message = _(
+            "Import annulé : les lots déjà écrits sont complets (%(count)s enregistrements), "
+            "les suivants n'ont pas été lus. Relancez l'import pour terminer."
+        ) % {"count": run.processed}
+        run.finished_at = timezone.now()
+        run.save()
+        raise
     except Exception as exc:
         logger.exception("Import %s failed", run.pk)
         run.status = RunStatus.FAILED

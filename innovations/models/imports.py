@@ -19,6 +19,7 @@ class RunStatus(models.TextChoices):
     # Stopped before writing: it would unpublish, fold or re-identify more of the
     # source's projects than IMPORT_UNPUBLISH_MAX_SHARE allows without a confirmation.
     CONFIRM = "confirm", _("À confirmer")
+    CANCELLED = "cancelled", _("Annulé")
 
 
 class ImportRun(models.Model):

@@ -8,10 +8,11 @@ other service module; innovations.services.imports re-exports what it offers.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tasks import task
+
+from jobs.models import Job
+from jobs.services import JobContext, JobError, job_start
 
 from ..importing import engine
 from ..importing.mapping import MappingError, compile_mapping
@@ -65,13 +66,50 @@ def import_run_execute(*, run: ImportRun, progress=None) -> ImportRun:
     return engine.run_import(run=run, mapping=mapping, read=_reader(run), progress=progress)
 
 
-@task(backend="imports")
-def run_import_task(run_id: int) -> str:
-    run = ImportRun.objects.select_related("source").get(pk=run_id)
-    run = import_run_execute(run=run)
-    return run.status
+def run_import_job(context: JobContext) -> tuple[str, dict]:
+    """The background job of a run (jobs/). Resumable: every batch is one
+    transaction, and the records an earlier attempt wrote are skipped on the next
+    (their content hash is that of the file), so a run started over after its
+    worker died adds nothing twice. Cancelled between two batches."""
+    run = ImportRun.objects.select_related("source").get(pk=context.job.params["run"])
+    if run.status == RunStatus.RUNNING:  # its worker died mid-run: start over
+        run.status = RunStatus.PENDING
+        run.processed = 0
+        run.message = _("Reprise après l'arrêt du worker précédent.")
+        run.save(update_fields=["status", "processed", "message"])
+
+    def progress(processed: int, total: int) -> None:
+        context.report(
+            read=processed,
+            total=total,
+            created=run.created,
+            updated=run.updated,
+            rejected=run.rejected,
+        )
+
+    run = import_run_execute(run=run, progress=progress)
+    context.report(force=True, read=run.processed, total=run.total, rejected=run.rejected)
+    if run.status == RunStatus.FAILED:
+        raise JobError(run.message)
+    report = {
+        str(_("créés")): run.created,
+        str(_("mis à jour")): run.updated,
+        str(_("inchangés")): run.unchanged,
+        str(_("dépubliés")): run.unpublished,
+        str(_("rejetés")): run.rejected,
+        str(_("conflits")): run.conflicts,
+    }
+    return run.get_status_display(), report
 
 
-def import_run_enqueue(*, run: ImportRun) -> None:
-    """Execute in the background (django-tasks) once the run is committed."""
-    transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
+def import_run_enqueue(*, run: ImportRun, user=None) -> Job:
+    """Execute in the background (a job, jobs/) once the run is committed."""
+    return job_start(
+        kind=IMPORT_JOB,
+        label=_("Import « %(source)s »") % {"source": run.source.name},
+        params={"run": run.pk},
+        user=user or run.triggered_by,
+    )
+
+
+IMPORT_JOB = "import"

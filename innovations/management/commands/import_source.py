@@ -17,6 +17,7 @@ from innovations.services.imports import (
     run_plan_lines,
     run_summary,
 )
+from jobs.cli import Bar
 
 SHOWN = 20
 
@@ -55,14 +56,7 @@ class Command(BaseCommand):
         except Source.DoesNotExist:
             raise CommandError(_("Source inconnue : %(source)s") % {"source": source}) from None
 
-        def progress(done: int, total: int) -> None:
-            if verbosity >= 1 and total:
-                width = 30
-                filled = min(width, int(width * done / total))
-                self.stdout.write(
-                    f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", ending=""
-                )
-                self.stdout.flush()
+        progress = Bar(_("Import"), enabled=verbosity >= 1)
 
         if file is not None:
             if not file.exists():
@@ -83,7 +77,7 @@ class Command(BaseCommand):
             except Exception as exc:
                 raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from None
             run = import_run_execute(run=run, progress=progress)
-        self.stdout.write("")
+        progress.close()
         if run.status == RunStatus.FAILED:
             raise CommandError(run.message)
         if run.status == RunStatus.CONFIRM:

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
+from jobs.cli import Bar, add_background_option, started_line
+from jobs.services import job_start
 from search.alerts import alerts_send
+from search.jobs import ALERTS
 
 
 class Command(BaseCommand):
@@ -26,9 +29,20 @@ class Command(BaseCommand):
             dest="only",
             help="Vérifier cette recherche enregistrée (identifiant) même si elle n'est pas due.",
         )
+        add_background_option(parser)
 
-    def handle(self, *args, only=None, **options):
-        report = alerts_send(only=only)
+    def handle(self, *args, only=None, fond=False, **options):
+        if fond:
+            job = job_start(
+                kind=ALERTS, label="Alertes des recherches enregistrées", params={"only": only}
+            )
+            self.stdout.write(started_line(job))
+            return
+        bar = Bar("Alertes", enabled=options["verbosity"] >= 1)
+        try:
+            report = alerts_send(only=only, progress=lambda r, total: bar(r.checked, total))
+        finally:
+            bar.close()
         self.stdout.write(
             f"{report.checked} recherches vérifiées, {report.sent} e-mails envoyés, "
             f"{report.items} nouveautés annoncées."

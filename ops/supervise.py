@@ -1,0 +1,86 @@
+"""Run the processes of `make run` / `make serve` together and stop them together.
+
+    python ops/supervise.py -- CMD1 ARGS… -- CMD2 ARGS…
+
+SIGTERM or SIGINT is passed on to every process, which finishes what it is doing
+(uvicorn/gunicorn: in-flight requests, websockets closed with 1001 « going away »;
+the worker: the task in progress) and exits; this script then exits 0 when all of
+them exited cleanly. If one process dies by itself, the others are stopped and
+its exit code is returned: a half-running site is worse than a stopped one.
+
+Why not the shell's `trap 'kill 0'`: it also signals the shell and make, which
+report the signal as a failure, and it kills the processes rather than asking them
+to stop; why not supervisord/honcho: one more dependency for twenty lines.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+GRACE_SECONDS = 30.0
+
+
+def _commands(argv: list[str]) -> list[list[str]]:
+    commands, current = [], []
+    for arg in argv:
+        if arg == "--":
+            if current:
+                commands.append(current)
+            current = []
+        else:
+            current.append(arg)
+    if current:
+        commands.append(current)
+    return commands
+
+
+def main(argv: list[str]) -> int:
+    commands = _commands(argv)
+    if not commands:
+        print("usage: supervise.py -- CMD… [-- CMD…]", file=sys.stderr)
+        return 2
+    processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+    stopping = {"asked": False}
+
+    def stop(signum, frame):
+        if stopping["asked"]:
+            return
+        stopping["asked"] = True
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    failed = 0
+    while any(p.poll() is None for p in processes):
+        for process in processes:
+            code = process.poll()
+            if code not in (None, 0) and not stopping["asked"]:
+                print(
+                    f"{process.args[0]} s'est arrêté (code {code}) : arrêt des autres processus.",
+                    file=sys.stderr,
+                )
+                failed = code if code > 0 else 1
+                stop(None, None)
+        if stopping["asked"]:
+            deadline = time.monotonic() + GRACE_SECONDS
+            while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+                time.sleep(0.1)
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+            break
+        time.sleep(0.2)
+    codes = [p.wait() for p in processes]
+    if failed:
+        return failed
+    # Stopped on request: a process that exited on the signal itself counts as clean.
+    return 0 if all(code in (0, -signal.SIGTERM) for code in codes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
