@@ -102,24 +102,16 @@ def _postgresql_connections(config: dict) -> None:
     # Fail fast when the server is unreachable rather than hang a worker thread.
     options.setdefault("connect_timeout", int_var("DATABASE_CONNECT_TIMEOUT", default=3, minimum=1))
     config["CONN_MAX_AGE"] = 0
+    # With the pool, Django hands this to psycopg_pool (``check=check_connection``): a
+    # connection broken by a server restart is found and replaced before it is lent.
+    config["CONN_HEALTH_CHECKS"] = True
     if bool_var("DATABASE_POOL", default=True):
-        config["CONN_HEALTH_CHECKS"] = False  # the pool checks a connection before lending it
         options["pool"] = {
             "min_size": int_var("DATABASE_POOL_MIN", default=2, minimum=0),
             "max_size": int_var("DATABASE_POOL_MAX", default=10, minimum=1),
             "timeout": float_var("DATABASE_POOL_TIMEOUT", 5.0, minimum=0.1),
-            # A connection broken by a server restart is found and replaced before use.
-            "check": _pool_check,
             "max_idle": 300,
         }
-    else:
-        config["CONN_HEALTH_CHECKS"] = True
-
-
-def _pool_check(connection) -> None:
-    from psycopg_pool import ConnectionPool
-
-    ConnectionPool.check_connection(connection)
 
 
 def redis_url() -> str | None:
