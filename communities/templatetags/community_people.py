@@ -17,9 +17,13 @@ register = template.Library()
 
 
 def _insider(context, community, viewer) -> bool:
-    # Once per template render, not once per person named.
-    cache = context.render_context
-    key = ("community_insider", getattr(community, "pk", community))
+    # Once per request, not once per person named: on the request, since every
+    # {% include %} (one per message of a channel) gets a render context of its own.
+    request = context.get("request")
+    cache = (
+        request.__dict__.setdefault("_community_insider", {}) if request else context.render_context
+    )
+    key = ("community_insider", getattr(community, "pk", community), getattr(viewer, "pk", None))
     if key not in cache:
         cache[key] = bool(
             viewer.is_authenticated
