@@ -17,6 +17,7 @@ handler500 = "cms.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
+    path("langue/", views.language, name="language"),
     # A logged-in member without access to the admin gets a page saying so, not
     # Wagtail's redirect to the login page, which sends them back here (a loop).
     path("admin/", include(with_admin_access_page(wagtailadmin_urls.urlpatterns))),

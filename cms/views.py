@@ -7,9 +7,10 @@ import sys
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -59,6 +60,34 @@ def metrics(request: HttpRequest) -> HttpResponse:
     if not by_token and not (user is not None and user.is_active and user.is_superuser):
         raise Http404
     return ExportToDjangoView(request)
+
+
+@never_cache
+@require_GET
+def language(request: HttpRequest) -> HttpResponse:
+    """The footer's language switcher: a GET form, so that pages carry no CSRF token
+    for it and stay in the anonymous page cache (core/page_cache.py); a forged link
+    could at worst switch a visitor's language, which the same switcher undoes.
+    Django's POST /i18n/setlang/ stays available."""
+    code = request.GET.get("language", "")
+    target = request.GET.get("next", "") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if code in {c for c, _name in settings.LANGUAGES}:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return response
 
 
 def page_not_found(request: HttpRequest, exception=None):

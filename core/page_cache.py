@@ -9,13 +9,15 @@ anonymous visitor may see bumps it once the transaction commits
 discussion and editorial page goes through it, bulk imports included), Wagtail's
 publish/unpublish/move/delete and view restrictions, and the models apps declare
 with ``invalidate_on_change`` (selections, partners, settings…). The next anonymous
-request misses and is rendered afresh; old entries are never read again and leave
-with their timeout. One counter rather than per-page dependencies: a change is
+request misses and is rendered afresh; an entry of an older generation is never
+served, and is overwritten. One counter rather than per-page dependencies: a change is
 rare next to reads (≈ one per minute at most outside imports), a page shows many
 objects (lists, counts, maps, picks), and a missed dependency would show deleted
 content — a correct and simple rule beats a clever and leaky one.
 
-Only requests without a session or messages cookie are served from the cache, and
+Every entry holds the generation it was made under, and one MGET reads the current
+generation with the entry: a hit is one round trip to Redis. Only requests
+without a session or messages cookie are served from the cache, and
 only a 200 HTML/JSON response that sets no cookie (a CSRF token or a flash message
 sets one) and is not ``private``/``no-store`` is stored. The language is part of
 the key. When the cache does not answer (Redis stopped), requests go straight to
@@ -147,26 +149,39 @@ def cached_fragment(
     ``keep`` refuses (an answer made while the engine was down) is not stored."""
     if not enabled():
         return build()
-    current = generation()
+    digest = hashlib.sha256(repr(stable(parts)).encode()).hexdigest()[:32]
+    key = f"fragment:{name}:{digest}"
+    current, found = _read(key)
     if current is None:
         return build()
-    digest = hashlib.sha256(repr(stable(parts)).encode()).hexdigest()[:32]
-    key = f"fragment:{name}:{current}:{digest}"
-    try:
-        found = cache.get(key)
-    except Exception as exc:
-        _cache_failed(exc)
-        return build()
-    if found is not None:
-        return found
+    if found is not None and found[0] == current:
+        return found[1]
     value = build()
     if not keep(value):
         return value
     try:
-        cache.set(key, value, timeout or settings.CARREFOUR_PAGE_CACHE_SECONDS)
+        cache.set(key, (current, value), timeout or settings.CARREFOUR_PAGE_CACHE_SECONDS)
     except Exception as exc:
         _cache_failed(exc)
     return value
+
+
+def _read(key: str) -> tuple[int | None, Any]:
+    """The generation and the entry under ``key``, in one round trip to Redis
+    (MGET). Entries hold the generation they were made under: one made under an
+    older generation is a miss, and is overwritten."""
+    if not _cache_up():
+        return None, None
+    try:
+        found = cache.get_many([GENERATION_KEY, key])
+    except Exception as exc:
+        _cache_failed(exc)
+        return None, None
+    current = found.get(GENERATION_KEY)
+    if current is None:
+        current = generation()
+        return current, None
+    return int(current), found.get(key)
 
 
 def on_hit(request: HttpRequest, hook: str, *args) -> None:
@@ -196,18 +211,18 @@ def _bypass(request: HttpRequest) -> bool:
     return any(request.path.startswith(prefix) for prefix in settings.PAGE_CACHE_EXCLUDED_PATHS)
 
 
-def _key(request: HttpRequest, current: int) -> str:
+def _key(request: HttpRequest, language: str) -> str:
     raw = "|".join(
         (
             request.method,
             request.get_host(),
             request.get_full_path(),
-            getattr(request, "LANGUAGE_CODE", ""),
+            language,
             # The API answers by Accept as well as by URL.
             request.headers.get("Accept", "")[:100],
         )
     )
-    return f"page:{current}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
+    return f"page:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
 
 
 def _storable(response: HttpResponse) -> bool:
@@ -225,25 +240,28 @@ def _storable(response: HttpResponse) -> bool:
 
 
 class AnonymousPageCacheMiddleware:
-    """Placed after the locale, session and authentication middleware."""
+    """Placed before the session, locale and authentication middleware, so that a
+    hit costs one round trip to Redis and none of them: whether a request may be
+    served from the cache is read from its cookies alone, and its language as
+    cms.middleware.FrenchFirstLocaleMiddleware reads it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.languages = {code for code, _name in settings.LANGUAGES}
+
+    def _language(self, request: HttpRequest) -> str:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        return chosen if chosen in self.languages else settings.LANGUAGE_CODE
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not enabled() or _bypass(request):
             return self.get_response(request)
-        current = generation()
+        key = _key(request, self._language(request))
+        current, found = _read(key)
         if current is None:
             return self.get_response(request)
-        key = _key(request, current)
-        try:
-            found = cache.get(key)
-        except Exception as exc:
-            _cache_failed(exc)
-            found = None
-        if found is not None:
-            status, headers, content, hooks = found
+        if found is not None and found[0] == current:
+            _generation, status, headers, content, hooks = found
             response = HttpResponse(content, status=status)
             for name, value in headers:
                 response[name] = value
@@ -258,6 +276,7 @@ class AnonymousPageCacheMiddleware:
                 if name.lower() not in ("set-cookie", "x-cache")
             ]
             entry = (
+                current,
                 response.status_code,
                 headers,
                 response.content,

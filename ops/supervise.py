@@ -5,8 +5,9 @@
 SIGTERM or SIGINT is passed on to every process, which finishes what it is doing
 (uvicorn/gunicorn: in-flight requests, websockets closed with 1001 « going away »;
 the worker: the task in progress) and exits; this script then exits 0 when all of
-them exited cleanly. If one process dies by itself, the others are stopped and
-its exit code is returned: a half-running site is worse than a stopped one.
+them exited cleanly. A process that dies by itself (killed, crashed) is started
+again, as systemd's Restart=on-failure would — at most MAX_RESTARTS times a
+minute, after which everything stops and its exit code is returned.
 
 Why not the shell's `trap 'kill 0'`: it also signals the shell and make, which
 report the signal as a failure, and it kills the processes rather than asking them
@@ -21,6 +22,7 @@ import sys
 import time
 
 GRACE_SECONDS = 30.0
+MAX_RESTARTS = 5
 
 
 def _commands(argv: list[str]) -> list[list[str]]:
@@ -43,6 +45,7 @@ def main(argv: list[str]) -> int:
         print("usage: supervise.py -- CMD… [-- CMD…]", file=sys.stderr)
         return 2
     processes = [subprocess.Popen(command) for command in commands]  # noqa: S603
+    restarts: list[list[float]] = [[] for _ in commands]
     stopping = {"asked": False}
 
     def stop(signum, frame):
@@ -56,25 +59,32 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     failed = 0
-    while any(p.poll() is None for p in processes):
-        for process in processes:
+    while not stopping["asked"]:
+        for index, process in enumerate(processes):
             code = process.poll()
-            if code not in (None, 0) and not stopping["asked"]:
+            if code is None or stopping["asked"]:
+                continue
+            now = time.monotonic()
+            recent = [t for t in restarts[index] if now - t < 60] + [now]
+            restarts[index] = recent
+            if len(recent) > MAX_RESTARTS:
                 print(
-                    f"{process.args[0]} s'est arrêté (code {code}) : arrêt des autres processus.",
+                    f"{commands[index][0]} s'est arrêté {len(recent)} fois en une minute "
+                    f"(code {code}) : arrêt de tous les processus.",
                     file=sys.stderr,
                 )
-                failed = code if code > 0 else 1
+                failed = code if code and code > 0 else 1
                 stop(None, None)
-        if stopping["asked"]:
-            deadline = time.monotonic() + GRACE_SECONDS
-            while time.monotonic() < deadline and any(p.poll() is None for p in processes):
-                time.sleep(0.1)
-            for process in processes:
-                if process.poll() is None:
-                    process.kill()
-            break
+                break
+            print(f"{commands[index][0]} s'est arrêté (code {code}) : relancé.", file=sys.stderr)
+            processes[index] = subprocess.Popen(commands[index])  # noqa: S603
         time.sleep(0.2)
+    deadline = time.monotonic() + GRACE_SECONDS
+    while time.monotonic() < deadline and any(p.poll() is None for p in processes):
+        time.sleep(0.1)
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
     codes = [p.wait() for p in processes]
     if failed:
         return failed

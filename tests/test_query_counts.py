@@ -40,7 +40,7 @@ def _grows_not(client, url: str, add, *, ceiling: int, allowance: int = 2) -> tu
     many = _queries(client, url)
     assert many <= few + allowance, f"{url}: {few} requêtes, puis {many} avec plus d'éléments"
     assert many <= ceiling, f"{url}: {many} requêtes (plafond {ceiling})"
-    print(f"{url}: {few} → {many} requêtes")  # noqa: T201 — shown with pytest -s
+    print(f"{url}: {few} → {many} requêtes")
     return few, many
 
 
@@ -129,5 +129,5 @@ def test_admin_project_edit(client, make_project, editor):
     url = reverse("wagtailadmin_pages:edit", args=[project.pk])
     client.get(url)
     count = _queries(client, url)
-    print(f"{url}: {count} requêtes")  # noqa: T201
+    print(f"{url}: {count} requêtes")
     assert count <= 65

@@ -109,9 +109,9 @@ def test_signed_in_members_are_never_served_a_cached_page(client, project, user)
 
 def test_a_page_that_sets_a_cookie_is_not_stored(client, site_pages):
     # The login form holds a CSRF token (its cookie): never shared between visitors.
-    client.get("/compte/connexion/")
+    client.get("/compte/login/")
     with override_settings(PAGE_CACHE_EXCLUDED_PATHS=()):
-        first, state = _get(client, "/compte/connexion/")
+        first, state = _get(client, "/compte/login/")
         assert first.cookies and state == ""
 
 

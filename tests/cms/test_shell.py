@@ -86,3 +86,15 @@ def test_contact_form_sends_the_message_and_shows_errors_in_french(client, site_
     assert "Message envoyé" in response.content.decode()
     assert len(mailoutbox) == 1
     assert "tiers-lieu à référencer" in mailoutbox[0].body
+
+
+def test_the_footer_switcher_is_a_get_form_without_a_token(client, site_pages):
+    html = client.get("/").content.decode()
+    assert 'action="/langue/" method="get"' in html
+    response = client.get("/langue/", {"language": "en", "next": "/recherche/?q=emploi"})
+    assert response.status_code == 302 and response["Location"] == "/recherche/?q=emploi"
+    assert "Skip to content" in client.get("/").content.decode()
+    # Elsewhere than this site, or an unknown language: home, language unchanged.
+    response = client.get("/langue/", {"language": "xx", "next": "https://ailleurs.example/"})
+    assert response["Location"] == "/"
+    assert "Skip to content" in client.get("/").content.decode()
