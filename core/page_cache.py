@@ -39,6 +39,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
 from django.utils.cache import cc_delim_re
 
 logger = logging.getLogger(__name__)
@@ -94,9 +95,14 @@ def _bump() -> None:
 
 
 def content_changed() -> None:
-    """What anonymous visitors see has changed: bump the generation after commit
-    (at once outside a transaction). Cheap; safe to call many times."""
-    transaction.on_commit(_bump)
+    """What anonymous visitors see has changed: bump the generation now, so that
+    nothing cached before the change is served again even if the commit hook is
+    lost with its process, and again after commit, since a page rendered between
+    the first bump and the commit may have read the old rows. Cheap; safe to call
+    many times."""
+    _bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump)
 
 
 def _on_change(sender, **kwargs) -> None:
@@ -149,7 +155,10 @@ def cached_fragment(
     ``keep`` refuses (an answer made while the engine was down) is not stored."""
     if not enabled():
         return build()
-    digest = hashlib.sha256(repr(stable(parts)).encode()).hexdigest()[:32]
+    # Fragments hold labels: the active language is part of every key.
+    digest = hashlib.sha256(repr((translation.get_language(), stable(parts))).encode()).hexdigest()[
+        :32
+    ]
     key = f"fragment:{name}:{digest}"
     current, found = _read(key)
     if current is None:

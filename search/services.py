@@ -84,11 +84,18 @@ MAX_PROMOTED = 5
 
 
 def _page_promotions(query: SearchQuery) -> list[Hit]:
-    from wagtail.contrib.search_promotions.models import Query
+    from wagtail.contrib.search_promotions.models import SearchPromotion
+    from wagtail.search.utils import normalise_query_string
 
     if "public" not in query.principals:
         return []
-    promotions = Query.get(query.text).editors_picks.select_related("page").order_by("sort_order")
+    # Not Query.get(): it creates a row for every new text searched, a write per
+    # search (and a change of what pages show, for the page cache).
+    promotions = (
+        SearchPromotion.objects.filter(query__query_string=normalise_query_string(query.text))
+        .select_related("page")
+        .order_by("sort_order")
+    )
     hits = []
     for promotion in promotions[:5]:
         if promotion.page is None:

@@ -44,6 +44,11 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"].pop("pool", None)
 
+# The suite checks what views show, and changes data behind the signals (queryset
+# updates, settings): the page cache stays off except in the tests that turn it on
+# (tests/cms/test_page_cache.py, tests/serving/ with the production settings).
+CARREFOUR_PAGE_CACHE_SECONDS = 0
+
 if REDIS_URL:
     # Keep test keys apart from a developer's running instance.
     CACHES["default"]["KEY_PREFIX"] = "carrefour-test"  # noqa: F405
