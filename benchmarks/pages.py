@@ -15,7 +15,11 @@ Side by side in the same run, on the same data:
     .venv/bin/python benchmarks/pages.py [--seconds 20] [--projects 300000]
 
 With --projects N, N synthetic projects shaped like the real partner exports are
-loaded first (benchmarks/scale.py); --reuse keeps an installation between runs.
+loaded first through the import service, then indexed by ``search_reindex``
+(benchmarks/scale.py's loader, which also gives sizes, memory, search latency and a
+profile at that size); --reuse keeps an installation between runs (and loads only
+what is missing). Phases that use the shared OpenSearch cluster hold
+/tmp/opensearch.lock.
 Targets on the 2-core machine: 20 clients p95 ≤ 100 ms and ≥ 200 req/s; 100
 clients p95 ≤ 300 ms and 0 errors. Prints one line per run and a JSON summary.
 """
@@ -23,6 +27,7 @@ clients p95 ≤ 300 ms and 0 errors. Prints one line per run and a JSON summary.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
@@ -30,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.loadgen import load
+from benchmarks.loadgen import Result, load
 from benchmarks.stack import OwnPostgres, OwnRedis, Stack, print_json, rss_mb
 
 ENGINE = "http://127.0.0.1:9201,http://127.0.0.1:9202,http://127.0.0.1:9203"
@@ -49,6 +54,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--engine", default=ENGINE, help="'' : recherche en base")
     parser.add_argument("--reuse", action="store_true", help="garder la base et l'index existants")
     parser.add_argument("--no-alternative", action="store_true")
+    parser.add_argument("--projects", type=int, default=0, help="projets synthétiques à charger")
     return parser.parse_args()
 
 
@@ -86,9 +92,44 @@ def mix(stack: Stack) -> list[tuple[str, float]]:
     return paths
 
 
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        tasks = Path(f"/proc/{pid}/task").iterdir()
+        return [int(c) for t in tasks for c in (t / "children").read_text().split()]
+    except OSError:
+        return []
+
+
+def stack_pids(stack: Stack) -> dict[str, list[int]]:
+    """This stack's own processes, found below its `make serve` (another benchmark's
+    stack may run beside it): gunicorn master, its workers, the background worker."""
+    found: dict[str, list[int]] = {"master": [], "workers": [], "background": []}
+    todo = [stack.process.pid] if stack.process else []
+    while todo:
+        pid = todo.pop()
+        command = _cmdline(pid)
+        if "gunicorn" in command and "cms.asgi:application" in command:
+            found["master"].append(pid)
+            found["workers"] += _children(pid)
+            continue
+        if "carrefour_worker" in command:
+            found["background"].append(pid)
+        todo += _children(pid)
+    return found
+
+
 def processes(stack: Stack) -> dict[str, float]:
-    figures = {f"web worker {pid}": round(rss_mb(pid), 1) for pid in stack.web_workers()}
-    for pid in stack.pids("carrefour_worker"):
+    pids = stack_pids(stack)
+    figures = {f"gunicorn master {pid}": round(rss_mb(pid), 1) for pid in pids["master"]}
+    figures.update({f"web worker {pid}": round(rss_mb(pid), 1) for pid in pids["workers"]})
+    for pid in pids["background"]:
         figures[f"background worker {pid}"] = round(rss_mb(pid), 1)
     return figures
 
@@ -111,6 +152,42 @@ def run_series(stack: Stack, paths, clients: list[int], seconds: float, label: s
     return rows
 
 
+def run_alternative(
+    stack: Stack, paths, clients: list[int], seconds: float
+) -> tuple[list[dict], Result | None]:
+    """« sans cache de pages »: ``stack`` runs with CARREFOUR_PAGE_CACHE_SECONDS=0.
+    Returns the rows and the first run's result (its latencies by path)."""
+    rows, first = [], None
+    for count in clients:
+        result = load(port=stack.port, clients=count, seconds=seconds, paths=paths)
+        print(result.line("sans cache de pages"), flush=True)
+        rows.append({"label": "sans cache de pages", "clients": count, "warm": result.summary()})
+        first = first or result
+    return rows, first
+
+
+def engine_phase(engine: str, label: str):
+    """The shared cluster's lock (benchmarks/scale.py) when the stack uses it."""
+    if not engine:
+        return contextlib.nullcontext()
+    from benchmarks.scale import engine_lock
+
+    return engine_lock(label)
+
+
+def load_projects(stack: Stack, args) -> dict:
+    """--projects: bring the database to N synthetic projects and index them."""
+    from benchmarks.scale import build_index, load_projects
+
+    started = time.perf_counter()
+    figures = {"load": load_projects(stack, projects=args.projects)}
+    print(f"chargement de {args.projects} projets : {time.perf_counter() - started:.0f} s")
+    if args.engine:
+        figures["index"] = build_index(stack)
+        print(f"search_reindex : {figures['index']}", flush=True)
+    return figures
+
+
 def main() -> None:
     args = parse_args()
     clients = [int(c) for c in args.clients.split(",")]
@@ -128,38 +205,38 @@ def main() -> None:
             workers=args.workers,
             prefix="bench-pages",
         )
+        report: dict = {"workers": args.workers, "runs": []}
         if not args.reuse:
             started = time.perf_counter()
-            stack.install(demo=True)
+            with engine_phase(args.engine, "installation"):
+                stack.install(demo=True)
             print(f"installation (démo) : {time.perf_counter() - started:.0f} s", flush=True)
+        if args.projects:
+            report["projects"] = load_projects(stack, args)
         paths = mix(stack)
-        report = {"paths": len(paths), "workers": args.workers, "runs": []}
-        stack.start()
-        try:
-            report["runs"] += run_series(stack, paths, clients, args.seconds, "make serve")
-            report["memory_mb"] = processes(stack)
-        finally:
-            stack.stop()
-        if not args.no_alternative:
-            plain = Stack(
-                port=args.port,
-                database_url=postgres.url,
-                redis_url=redis.url,
-                engine_url=args.engine,
-                workers=args.workers,
-                prefix="bench-pages",
-                extra={"CARREFOUR_PAGE_CACHE_SECONDS": "0"},
-            )
-            plain.start()
+        report["paths"] = len(paths)
+        with engine_phase(args.engine, "pages.py"):
+            stack.start()
             try:
-                for count in clients:
-                    result = load(port=plain.port, clients=count, seconds=args.seconds, paths=paths)
-                    print(result.line("sans cache de pages"), flush=True)
-                    report["runs"].append(
-                        {"label": "sans cache de pages", "clients": count, "warm": result.summary()}
-                    )
+                report["runs"] += run_series(stack, paths, clients, args.seconds, "make serve")
+                report["memory_mb"] = processes(stack)
             finally:
-                plain.stop()
+                stack.stop()
+            if not args.no_alternative:
+                plain = Stack(
+                    port=args.port,
+                    database_url=postgres.url,
+                    redis_url=redis.url,
+                    engine_url=args.engine,
+                    workers=args.workers,
+                    prefix="bench-pages",
+                    extra={"CARREFOUR_PAGE_CACHE_SECONDS": "0"},
+                )
+                plain.start()
+                try:
+                    report["runs"] += run_alternative(plain, paths, clients, args.seconds)[0]
+                finally:
+                    plain.stop()
         print_json(report)
     finally:
         redis.stop()

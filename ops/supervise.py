@@ -9,6 +9,11 @@ them exited cleanly. A process that dies by itself (killed, crashed) is started
 again, as systemd's Restart=on-failure would — at most MAX_RESTARTS times a
 minute, after which everything stops and its exit code is returned.
 
+SIGHUP is the rolling restart of an upgrade (docs/deploiement.md): gunicorn gets
+it and replaces its workers one by one with the new code (each old one finishes
+its requests); any other process (the background worker) is asked to stop with
+SIGTERM, finishes its task and is started again, without counting as a crash.
+
 Why not the shell's `trap 'kill 0'`: it also signals the shell and make, which
 report the signal as a failure, and it kills the processes rather than asking them
 to stop; why not supervisord/honcho: one more dependency for twenty lines.
@@ -56,13 +61,31 @@ def main(argv: list[str]) -> int:
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
 
+    reloading: set[int] = set()
+
+    def reload(signum, frame):
+        for index, process in enumerate(processes):
+            if process.poll() is not None:
+                continue
+            if any("gunicorn" in part for part in commands[index][:2]):
+                process.send_signal(signal.SIGHUP)
+            else:
+                reloading.add(index)
+                process.send_signal(signal.SIGTERM)
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, reload)
     failed = 0
     while not stopping["asked"]:
         for index, process in enumerate(processes):
             code = process.poll()
             if code is None or stopping["asked"]:
+                continue
+            if index in reloading:
+                reloading.discard(index)
+                print(f"{commands[index][0]} relancé (rechargement).", file=sys.stderr)
+                processes[index] = subprocess.Popen(commands[index])  # noqa: S603
                 continue
             now = time.monotonic()
             recent = [t for t in restarts[index] if now - t < 60] + [now]

@@ -5,6 +5,8 @@ processes and the background worker, on PostgreSQL (psycopg pool) and Redis.
   holds (pg_stat_activity, by application name) never exceed the pools' total;
 - websockets through several workers: a message crosses from one to the other;
 - a background job started from the command line is run by the worker;
+- SIGHUP: a rolling restart (new web workers and background worker), no request
+  failed meanwhile;
 - SIGTERM: open websockets are closed with 1001 (« going away »), every process
   exits and ``make serve`` exits 0.
 
@@ -208,6 +210,80 @@ def test_a_background_job_is_run_by_the_worker(stack):
             break
         time.sleep(1)
     assert status == "done", _tail(stack["log"])
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(  # noqa: S603
+        ["pgrep", "-P", str(pid)],  # noqa: S607
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    return [int(child) for child in found]
+
+
+def _processes(stack) -> dict[str, set[int]]:
+    """The background worker and the gunicorn workers under ops/supervise.py."""
+    (supervisor,) = _children(stack["process"].pid)
+    found: dict[str, set[int]] = {"worker": set(), "web": set()}
+    for child in _children(supervisor):
+        command = Path(f"/proc/{child}/cmdline").read_text()
+        if "gunicorn" in command:
+            found["web"] |= set(_children(child))
+        else:
+            found["worker"].add(child)
+    return found
+
+
+def test_sighup_is_a_rolling_restart_without_a_failed_request(stack):
+    """An upgrade's restart (docs/deploiement.md): SIGHUP to make serve's supervisor
+    replaces every web worker and the background worker, while requests go on."""
+    port = stack["port"]
+    (supervisor,) = _children(stack["process"].pid)
+    before = _processes(stack)
+    assert len(before["web"]) == WORKERS and len(before["worker"]) == 1, before
+    failures: list[str] = []
+    done = [0]
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                connection.request("GET", "/recherche/?q=emploi")
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(str(response.status))
+            except OSError as exc:
+                failures.append(repr(exc))
+            finally:
+                connection.close()
+            done[0] += 1
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(1)
+        os.kill(supervisor, signal.SIGHUP)
+        deadline = time.monotonic() + 60
+        while True:
+            after = _processes(stack)
+            replaced = not (after["web"] & before["web"]) and not (
+                after["worker"] & before["worker"]
+            )
+            if replaced and len(after["web"]) == WORKERS and len(after["worker"]) == 1:
+                break
+            assert time.monotonic() < deadline, (before, after, _tail(stack["log"]))
+            time.sleep(0.5)
+        time.sleep(1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert failures == [], failures[:10]
+    assert done[0] > 10
+    assert _children(stack["process"].pid) == [supervisor]  # the same service
 
 
 def test_sigterm_closes_websockets_with_going_away_and_exits_zero(stack):
