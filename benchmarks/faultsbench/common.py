@@ -3,6 +3,7 @@ the visitors' paths, and small waiting helpers."""
 
 from __future__ import annotations
 
+import secrets
 import socket
 import subprocess
 import time
@@ -31,6 +32,8 @@ class Context:
     postgres: OwnPostgres
     redis: OwnRedis
     loop: BackgroundLoop
+    # One SECRET_KEY for every stack of the run: the members' sessions stay valid.
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(60))
     cookies: list[str] = field(default_factory=list)  # members' sessions
     paths: dict = field(default_factory=dict)  # sample project and community pages
 
@@ -42,7 +45,7 @@ class Context:
             engine_url=ENGINE if engine else "",
             workers=2,
             prefix=PREFIX,
-            extra={"GEOCODER": "centroid", "LOG_LEVEL": "WARNING", **(extra or {})},
+            extra={"SECRET_KEY": self.secret, "GEOCODER": "centroid", **(extra or {})},
         )
 
     def page_paths(self) -> list[str]:
