@@ -85,8 +85,15 @@ def test_running_import_page_refreshes_to_show_progress(client, editor, source):
         source=source, status=RunStatus.RUNNING, total=1000, processed=250
     )
     html = client.get(f"/admin/imports/import/{run.pk}/").content.decode()
-    assert 'http-equiv="refresh"' in html
+    # Live without reloading the page (static/js/admin-live.js), a link without JS.
+    assert 'data-live-refresh="3"' in html and "js/admin-live.js" in html
+    assert 'http-equiv="refresh"' not in html  # WCAG 2.2.1: no timed reload
+    assert "Actualiser" in html
     assert "25" in html and "<progress" in html
+    run.status = RunStatus.DONE
+    run.save()
+    html = client.get(f"/admin/imports/import/{run.pk}/").content.decode()
+    assert "data-live-refresh" not in html and "js/admin-live.js" not in html
 
 
 def test_truncated_upload_fails_with_a_clear_message(
