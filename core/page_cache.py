@@ -85,6 +85,9 @@ def generation() -> int | None:
 
 
 def _bump() -> None:
+    # Even when this process serves no cached page: the web workers may.
+    if not _cache_up():
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet: the next read starts one
@@ -98,8 +101,10 @@ def content_changed() -> None:
     """What anonymous visitors see has changed: bump the generation now, so that
     nothing cached before the change is served again even if the commit hook is
     lost with its process, and again after commit, since a page rendered between
-    the first bump and the commit may have read the old rows. Cheap; safe to call
-    many times."""
+    the first bump and the commit may have read the old rows. Each call has its own
+    commit hook, after the hooks already registered (the index updates of
+    search.indexing.enqueue): never merged into an earlier one, which would run
+    before them. Bulk writers enqueue a batch at a time: a few calls per batch."""
     _bump()
     if transaction.get_connection().in_atomic_block:
         transaction.on_commit(_bump)

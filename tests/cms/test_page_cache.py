@@ -94,6 +94,32 @@ def test_the_search_list_follows_a_publication(
     assert "/projets/la-recyclerie-du-lot/" in response.content.decode()
 
 
+def test_the_generation_moves_at_once_and_again_after_the_index_update(
+    make_project, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    start = page_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as hooks, transaction.atomic():
+        make_project(title="La Recyclerie des Combrailles")
+        assert page_cache.generation() > start  # at once
+    # The last commit hook is a bump: after the index update queued before it.
+    assert hooks[-1] is page_cache._bump
+
+
+def test_a_stopped_cache_is_not_asked_again_on_every_change(monkeypatch):
+    calls = []
+
+    def failing(*args, **kwargs):
+        calls.append(args)
+        raise ConnectionError("Redis arrêté")
+
+    monkeypatch.setattr(page_cache.cache, "incr", failing)
+    for _ in range(50):
+        page_cache.content_changed()
+    assert len(calls) == 1  # then 5 s without asking
+
+
 def test_searches_served_from_the_cache_are_still_counted(client, project):
     for _ in range(3):
         client.get("/recherche/?q=recyclerie")

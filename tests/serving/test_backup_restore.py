@@ -32,9 +32,12 @@ SEARCHES = [
     {"q": "jardin"},
     {"q": "inclusion numérique"},
     {"q": "emploi", "type": "project"},
-    {"type": "project", "page": "2"},
+    # Without words, the default order is a fair shuffle salted by the engine with
+    # the index's name (a rebuilt index has a new one): compare a stable order.
+    {"type": "project", "tri": "recents", "page": "2"},
+    {"type": "project", "tri": "alpha"},
     {"q": "alimentation solidaire"},
-    {"type": "community"},
+    {"type": "community", "tri": "alpha"},
 ]
 
 PROBE = """
