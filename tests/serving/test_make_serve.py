@@ -10,7 +10,8 @@ processes and the background worker, on PostgreSQL (psycopg pool) and Redis.
 - SIGTERM: open websockets are closed with 1001 (« going away »), every process
   exits and ``make serve`` exits 0.
 
-Needs PostgreSQL (DATABASE_URL) and Redis; skipped without them, failed instead
+On the search engine too when ELASTICSEARCH_URL is set (CI). Needs PostgreSQL
+(DATABASE_URL) and Redis; skipped without them, failed instead
 with CARREFOUR_REQUIRE_REDIS=1 (.ci/run).
 """
 
@@ -44,6 +45,16 @@ WORKERS = 2
 POOL_MAX = 4
 APPLICATION = f"carrefour-serve-test-{os.getpid()}"
 CLIENTS = 50
+BACKEND_NAME = (
+    "import django; django.setup()\n"
+    "from search.backends import get_backend\n"
+    "print(get_backend().name)\n"
+)
+CLEAR_INDEXES = (
+    "import django; django.setup()\n"
+    "from search.backends import get_backend\n"
+    "get_backend().clear()\n"
+)
 SECONDS = 8.0
 
 
@@ -56,8 +67,11 @@ def stack():
         env = {
             key: value
             for key, value in os.environ.items()
-            if key not in {"CARREFOUR_SERVER_NAME", "ELASTICSEARCH_URL", "PYTEST_ADDOPTS"}
+            if key not in {"CARREFOUR_SERVER_NAME", "PYTEST_ADDOPTS", "SEARCH_INDEX_PREFIX"}
         }
+        # On the search engine when there is one (CI: the 3-node cluster), under an
+        # index prefix of its own, removed afterwards.
+        env["SEARCH_INDEX_PREFIX"] = f"serve-test-{os.getpid()}"
         port = _free_port()
         env.update(
             DJANGO_SETTINGS_MODULE="cms.settings.production",
@@ -80,6 +94,9 @@ def stack():
         _run(["manage.py", "migrate", "--noinput", "-v", "0"], env)
         _run(["manage.py", "setup_carrefour", "--no-demo", "-v", "0"], env)
         data = json.loads(_run(["-c", SETUP], env).strip().splitlines()[-1])
+        _run(["manage.py", "search_reindex", "-v", "0"], env)
+        if env.get("ELASTICSEARCH_URL"):
+            assert _run(["-c", BACKEND_NAME], env).split()[-1] != "database"
         log = (ROOT / "var" / f"serve-test-{os.getpid()}.log").open("w+")
         process = subprocess.Popen(
             ["make", "--no-print-directory", "serve"],  # noqa: S607
@@ -100,6 +117,8 @@ def stack():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+            if env.get("ELASTICSEARCH_URL"):
+                _run(["-c", CLEAR_INDEXES], env)
             log.close()
             Path(log.name).unlink(missing_ok=True)
 
