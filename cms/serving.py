@@ -82,7 +82,11 @@ class CarrefourWorker(UvicornWorker):
         "ws_ping_interval": 20.0,
         "ws_ping_timeout": 20.0,
         "lifespan": "off",
-        "proxy_headers": True,
+        # The client's address is read in one place, core/client_ip.py, from
+        # TRUSTED_PROXY_COUNT; the scheme from X-Forwarded-Proto by Django
+        # (SECURE_PROXY_SSL_HEADER). uvicorn's rewriting of the client from
+        # X-Forwarded-For would be a second, different rule.
+        "proxy_headers": False,
     }
 
 
@@ -98,7 +102,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    options = {**CarrefourWorker.CONFIG_KWARGS, "proxy_headers": False}
+    options = dict(CarrefourWorker.CONFIG_KWARGS)
     uvicorn.run(
         "cms.asgi:application",
         host=args.host,
