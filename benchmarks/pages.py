@@ -115,11 +115,11 @@ def stack_pids(stack: Stack) -> dict[str, list[int]]:
     while todo:
         pid = todo.pop()
         command = _cmdline(pid)
-        if "gunicorn" in command and "cms.asgi:application" in command:
+        if "gunicorn" in command and "supervise.py" not in command:
             found["master"].append(pid)
             found["workers"] += _children(pid)
             continue
-        if "carrefour_worker" in command:
+        if "carrefour_worker" in command and "supervise.py" not in command:
             found["background"].append(pid)
         todo += _children(pid)
     return found

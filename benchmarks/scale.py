@@ -48,6 +48,7 @@ import csv
 import fcntl
 import json
 import logging
+import os
 import random
 import re
 import shutil
@@ -537,6 +538,12 @@ def build_index(stack: Stack) -> dict:
 
 
 def index_sizes() -> dict:
+    # A rebuilt index shows its last documents once refreshed (docs.count counts
+    # refreshed segments only).
+    with contextlib.suppress(OSError):
+        url = f"{ENGINE_NODE}/{PREFIX}-*/_refresh"
+        request = urllib.request.Request(url, method="POST")  # noqa: S310
+        urllib.request.urlopen(request, timeout=60).close()  # noqa: S310
     indices = engine_indices()
     aliases = engine_get(f"/_cat/aliases/{PREFIX}-*?format=json") or []
     return {
@@ -771,7 +778,8 @@ def profile(stack: Stack, urls: list[str], *, clients: int, seconds: float = 15)
 
 def top_frames(files: list[Path], count: int = 15) -> dict:
     """From speedscope files: the frames where samples end (own time) and the frames
-    of the project's code present in samples (inclusive), as shares of samples."""
+    of the project's code present in samples (inclusive), as shares of the sampled
+    time (speedscope weights are seconds)."""
     own: Counter = Counter()
     inclusive: Counter = Counter()
     total = 0
@@ -789,7 +797,7 @@ def top_frames(files: list[Path], count: int = 15) -> dict:
                     inclusive[name] += weight
     share = (lambda n: round(100 * n / total, 1)) if total else (lambda n: 0)
     return {
-        "samples": total,
+        "samples": round(total, 2),
         "self": [(name, share(n)) for name, n in own.most_common(count)],
         "inclusive_project": [(name, share(n)) for name, n in inclusive.most_common(count)],
     }
@@ -881,7 +889,9 @@ class Clock:
             yield
         finally:
             self.phases[name] = round(time.perf_counter() - started, 1)
-            print(f"   ({name} : {self.phases[name]:.0f} s)", flush=True)
+            # The machine is shared: its load says whether others used the cores too.
+            load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+            print(f"   ({name} : {self.phases[name]:.0f} s ; charge {load})", flush=True)
 
 
 def prepare(args, postgres, redis, clock: Clock, state: dict) -> tuple[Stack, dict]:
@@ -1050,7 +1060,8 @@ def print_profile(figures: dict) -> None:
     load_ = figures["load"]
     print(
         f"  charge pendant le profil : {load_['clients']} clients, {load_['rps']} req/s, "
-        f"p95 {load_['p95_ms']} ms ; {figures['samples']} échantillons ; "
+        f"p95 {load_['p95_ms']} ms ; {figures['samples']:.1f} s de piles échantillonnées "
+        f"(100 Hz, fils actifs des {len(figures['files'])} workers) ; "
         f"fichiers {', '.join(figures['files'])}"
     )
     for error in figures["errors"]:

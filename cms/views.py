@@ -9,11 +9,11 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from . import outage
 from .health import details_visible, run_checks
 
 
@@ -99,16 +99,8 @@ def server_error(request: HttpRequest):
     exhausted): the page says to retry, and the proxy or client may (Retry-After).
     Rendered without the request context: the failure may come from it."""
     if _database_unavailable(sys.exc_info()[1]):
-        if request.path.startswith("/api/"):
-            response = JsonResponse(
-                {"detail": "Service momentanément indisponible : réessayez dans une minute."},
-                status=503,
-            )
-        else:
-            # No request context at all: its processors would ask the database.
-            response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "30"
-        return response
+        # The next requests get it at once (cms/outage.py).
+        return outage.unavailable_response(request)
     return render(request, "500.html", status=500, context={"request": None})
 
 

@@ -4,7 +4,8 @@ The django-tasks task that runs a job lives here beside the services (as
 innovations/services/import_runs.py does): the task calls ``job_run`` and
 ``job_enqueue`` enqueues the task.
 
-A killed worker leaves its job « running » with a heartbeat that stops moving;
+A killed worker — or a database that goes away under a resumable job — leaves its
+job « running » with a heartbeat that stops moving;
 ``jobs_recover`` (the worker calls it every minute, see ``carrefour_worker``) puts
 such a job back in the queue for the next worker — every kind registered as
 resumable writes in whole transactional batches and skips what it already wrote,
@@ -20,7 +21,13 @@ import threading
 import time
 from datetime import timedelta
 
-from django.db import close_old_connections, connection, transaction
+from django.db import (
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,6 +188,12 @@ def job_run(*, job_id: int, echo=None) -> Job:
         )
         job.report = {}
     except Exception as exc:
+        if kind is not None and kind.resumable and _database_unavailable(exc):
+            # The database went away under the job (restart, failover): as when its
+            # worker dies, it stays « running », its heartbeat stops, and
+            # jobs_recover hands it to a worker once the database answers again.
+            logger.warning("Job %s interrupted, the database is unavailable: %s", job.pk, exc)
+            return job
         logger.exception("Job %s failed", job.pk)
         job.status = JobStatus.FAILED
         job.message = _("La tâche s'est arrêtée : %(error)s") % {"error": exc}
@@ -195,6 +208,14 @@ def job_run(*, job_id: int, echo=None) -> Job:
     job.heartbeat_at = job.finished_at
     job.save()
     return job
+
+
+def _database_unavailable(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, OperationalError | InterfaceError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 @task(backend="background")

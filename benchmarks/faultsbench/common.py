@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 from benchmarks.stack import ROOT, OwnPostgres, OwnRedis, Stack
 
@@ -60,7 +61,7 @@ class Context:
     def search_paths(self, *, api: bool) -> list[str]:
         words = [f"{a}+{b}" for a in SEARCH_WORDS for b in SEARCH_WORDS if a < b]
         base = "/api/v1/search?q=" if api else "/recherche/?q="
-        return [base + w for w in words]
+        return [base + quote(w, safe="+") for w in words]
 
     def page_visitors(self, *, anonymous: int = 3, signed_in: int = 2) -> list[Visitor]:
         pages = self.page_paths()
@@ -113,7 +114,7 @@ def supervisor_restarts(log: Path) -> list[str]:
         text = log.read_text(errors="replace")
     except OSError:
         return []
-    return [line for line in text.splitlines() if "s'est arrêté" in line]
+    return [line for line in text.splitlines() if "s'est arrêté (code" in line]
 
 
 def children(pid: int) -> list[int]:

@@ -127,16 +127,24 @@ def index_compare() -> dict:
     }
 
 
-def queue_count() -> int:
+def queue_state() -> dict:
+    """Updates waiting in the index queue, and the longest wait before the next
+    attempt (the queue's growing delay: ``search_sync`` applies only those due)."""
+    from django.db.models import Max
+    from django.utils import timezone
+
     from search.models import IndexQueue
 
-    return IndexQueue.objects.count()
+    latest = IndexQueue.objects.aggregate(at=Max("next_attempt_at"))["at"]
+    wait = max((latest - timezone.now()).total_seconds(), 0) if latest else 0
+    return {"count": IndexQueue.objects.count(), "max_wait_seconds": round(wait)}
 
 
 def import_start(*, records: int, label: str) -> dict:
     """A partner source, a CSV of ``records`` records (benchmarks/imports.py's file,
     from real partner data) and its run handed to the background worker."""
     import random
+    import shutil
     import tempfile
 
     from django.core.files import File
@@ -158,6 +166,7 @@ def import_start(*, records: int, label: str) -> dict:
             run.file.save(path.name, File(handle), save=False)
         run.save()
         job = import_run_enqueue(run=run)
+    shutil.rmtree(path.parent, ignore_errors=True)  # the run keeps its copy (MEDIA_ROOT)
     return {"run": run.pk, "job": job.pk, "source": source.pk, "pages_before": pages_before}
 
 
@@ -178,13 +187,17 @@ def import_state(*, run: int, job: int, source: int, pages_before: int) -> dict:
         "run_total": r.total,
         "run_processed": r.processed,
         "run_created": r.created,
+        "run_updated": r.updated,
         "run_unchanged": r.unchanged,
+        "run_held_merged_skipped": r.held + r.merged + r.skipped,
         "run_rejected": r.rejected,
         "run_records_read": r.records_read,
         "job_status": j.status,
         "job_attempts": j.attempts,
         "job_read": j.read,
         "job_message": j.message[:300],
+        "job_started_at": j.started_at.timestamp() if j.started_at else None,
+        "job_finished_at": j.finished_at.timestamp() if j.finished_at else None,
         "source_records": records.count(),
         "distinct_identifiers": records.values("source_identifier").distinct().count(),
         "pages_of_source": linked.distinct().count(),

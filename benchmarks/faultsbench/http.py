@@ -10,6 +10,7 @@ after ``timeout`` counts as « Timeout » — a hang is what these scenarios loo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
@@ -75,10 +76,8 @@ async def _read(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], byte
 def speaks_french(headers: dict[str, str], body: bytes) -> bool:
     text = body.decode("utf-8", "replace")
     if headers.get("content-type", "").startswith("application/json"):
-        try:
+        with contextlib.suppress(ValueError):
             text = json.dumps(json.loads(text), ensure_ascii=False)
-        except ValueError:
-            pass
     text = text.lower()
     return any(marker in text for marker in FRENCH_MARKERS)
 

@@ -30,8 +30,12 @@ def main() -> None:
     from django.contrib.auth import get_user_model
 
     from innovations.models import Territory, TerritoryLevel, Theme
-    from innovations.services.projects import LocationInput, ProjectInput, project_create
-    from innovations.services.projects import project_update
+    from innovations.services.projects import (
+        LocationInput,
+        ProjectInput,
+        project_create,
+        project_update,
+    )
 
     editor = get_user_model().objects.get(email="editeur@carrefour.test")
     territory = (

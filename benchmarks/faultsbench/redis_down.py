@@ -13,7 +13,7 @@ from .chat import Chat, chat_checks, chat_outcome, print_chat
 from .common import Context, ensure_redis
 from .django_side import call
 from .http import Visitors
-from .report import Timeline, Verdict, by_phase, print_users
+from .report import Timeline, Verdict, by_phase, compact, print_users
 
 OUTAGE_SECONDS = 20.0
 
@@ -39,9 +39,8 @@ def _scenario(ctx: Context, stack: Stack, verdict: Verdict) -> dict:
         senders=ctx.cookies[:2],
     )
     online = chat.start_readers()
-    print(
-        f"{online}/{ctx.readers} lecteurs abonnés au salon {channel} ; serveurs {dict(chat.servers())}"
-    )
+    servers = dict(chat.servers())
+    print(f"{online}/{ctx.readers} lecteurs abonnés au salon {channel} ; serveurs {servers}")
     visitors = Visitors(ctx.loop, ctx.page_visitors(), port=stack.port)
     timeline = Timeline()
     visitors.start()
@@ -67,8 +66,7 @@ def _scenario(ctx: Context, stack: Stack, verdict: Verdict) -> dict:
     outcome = chat_outcome(chat, rows, caught)
     print_chat(outcome)
     posts = by_phase(chat.sending.attempts, timeline.phases(time.time())[:-1])
-    print("Envois HTTP (POST /api/v1/channels/<id>/messages) :")
-    print_users(posts)
+    print_users(posts, "Envois HTTP au salon (POST /api/v1/channels/<id>/messages)")
     print("Ce qui a été perdu :")
     print(
         f"  messages : {outcome['lost']} perdus, {outcome['stored_twice']} en double, "
@@ -90,4 +88,9 @@ def _scenario(ctx: Context, stack: Stack, verdict: Verdict) -> dict:
     chat_checks(verdict, outcome)
     verdict.check(caught is not None, "des lecteurs n'ont pas tout rattrapé en 30 s")
     verdict.print()
-    return {"users": table, "posts": posts, "chat": outcome, "verdict": verdict.line()}
+    return {
+        "users": compact(table),
+        "posts": compact(posts),
+        "chat": outcome,
+        "verdict": verdict.line(),
+    }

@@ -60,11 +60,13 @@ def hits_summary(hits: Iterable[Hit]) -> dict:
 
 
 def by_phase(hits: list[Hit], phases: list[Phase], kinds: Iterable[str] | None = None) -> dict:
-    """{phase: {kind: summary}} for each phase and each kind of visitor (and « tous »)."""
+    """{phase: {kind: summary}} for each phase and each kind of visitor (and « tous »).
+    A request belongs to the phase in which its answer (or failure) came: one in
+    flight when the fault struck counts with the fault."""
     kinds = sorted({h.kind for h in hits}) if kinds is None else list(kinds)
     table: dict[str, dict] = {}
     for phase in phases:
-        inside = [h for h in hits if phase.holds(h.at)]
+        inside = [h for h in hits if phase.holds(h.at + h.seconds)]
         row = {kind: hits_summary(h for h in inside if h.kind == kind) for kind in kinds}
         if len(kinds) > 1:
             row["tous"] = hits_summary(inside)
@@ -72,12 +74,23 @@ def by_phase(hits: list[Hit], phases: list[Phase], kinds: Iterable[str] | None =
     return table
 
 
+def compact(table: dict) -> dict:
+    """For the JSON summary: per phase, all visitors together (statuses, latencies,
+    failures and how many of them spoke French)."""
+    keys = ("requests", "outcomes", "p50_ms", "p95_ms", "max_ms", "failed", "failed_french")
+    out = {}
+    for phase, row in table.items():
+        total = row.get("tous") or next(iter(row.values()), {})
+        out[phase] = {k: total[k] for k in keys if k in total}
+    return out
+
+
 def _outcomes(outcomes: dict[str, int]) -> str:
     return " ".join(f"{name}×{count}" for name, count in outcomes.items()) or "—"
 
 
-def print_users(table: dict) -> None:
-    print("Ce que les utilisateurs ont vu (HTTP) :")
+def print_users(table: dict, title: str = "Ce que les utilisateurs ont vu (HTTP)") -> None:
+    print(f"{title} :")
     print(
         f"  {'phase':<28} {'visiteurs':<18} {'req.':>5}  {'p50':>7}  {'p95':>7}  {'max':>7}  "
         f"{'cache':>5}  {'échecs (fr.)':>12}  statuts"

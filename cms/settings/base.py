@@ -92,6 +92,9 @@ MIDDLEWARE = [
     # Anonymous pages from the shared cache, invalidated by content changes; a hit
     # skips everything below (core/page_cache.py).
     "core.page_cache.AnonymousPageCacheMiddleware",
+    # PostgreSQL down: the French 503 at once, not after the pool's timeout
+    # (cms/outage.py); cached pages above are still served.
+    "cms.outage.DatabaseOutageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "cms.middleware.FrenchFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -260,10 +260,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
             )
         except Exception:  # one bad frame never closes the socket
             logger.exception("Websocket frame failed")
+            # With the frame's client_id: the client sends it again a little later
+            # (the same client_id: stored once), e.g. when the database restarted.
             await self._send(
                 error_frame(
                     "server_error",
                     _("Une erreur est survenue de notre côté : réessayez dans un instant."),
+                    client_id=self._client_id(frame),
                 )
             )
 

@@ -56,23 +56,23 @@ def normalised_site(url: str) -> str:
 
 
 def _fingerprints(project_ids=None):
+    # Every project (project_ids None) is read without listing its ids in the
+    # queries: at 300 000 projects, the two IN lists alone cost 9 s per import.
     projects = ProjectPage.objects.all()
+    records = ProjectSourceRecord.objects.all()
     if project_ids is not None:
         projects = projects.filter(pk__in=project_ids)
+        records = records.filter(project_id__in=project_ids)
     titles, sites, sources = defaultdict(set), defaultdict(set), defaultdict(set)
     for pk, title, website in projects.values_list("pk", "title", "website"):
         titles[pk] = normalised_title(title)
         if site := normalised_site(website):
             sites[site].add(pk)
     departements = defaultdict(set)
-    for pk, dep in ProjectPage.objects.filter(pk__in=list(titles)).values_list(
-        "pk", "locations__territory__departement_code"
-    ):
+    for pk, dep in projects.values_list("pk", "locations__territory__departement_code"):
         if dep:
             departements[pk].add(dep)
-    for pk, source_id in ProjectSourceRecord.objects.filter(
-        project_id__in=list(titles)
-    ).values_list("project_id", "source_id"):
+    for pk, source_id in records.values_list("project_id", "source_id"):
         sources[pk].add(source_id)
     return titles, sites, departements, sources
 

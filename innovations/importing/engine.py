@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -342,8 +342,12 @@ def run_import(
     mapping: Mapping,
     read: Callable[[], object],
     progress: Progress | None = None,
+    resumable: bool = False,
 ) -> ImportRun:
-    """The whole run, with its status and report kept on ``run``."""
+    """The whole run, with its status and report kept on ``run``. ``resumable`` (the
+    background job): the database going away is not a failure of the run — it stays
+    « running » and the error goes up, for the job to be resumed once the database
+    answers (jobs/services.py); the batches written are whole transactions."""
     run.status = RunStatus.RUNNING
     run.started_at = timezone.now()
     run.save(update_fields=["status", "started_at"])
@@ -378,6 +382,8 @@ def run_import(
         run.save()
         raise
     except Exception as exc:
+        if resumable and isinstance(exc, OperationalError | InterfaceError):
+            raise
         logger.exception("Import %s failed", run.pk)
         run.status = RunStatus.FAILED
         run.message = _(

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
@@ -186,15 +188,34 @@ def _tag_ids(names: set[str]) -> dict[str, int]:
     return existing
 
 
-def _unique_slugs(index: ProjectIndexPage, titles: list[str]) -> list[str]:
-    taken = set(
-        Page.objects.filter(path__startswith=index.path, depth=index.depth + 1).values_list(
-            "slug", flat=True
+def taken_slugs(siblings, bases: list[str]) -> set[str]:
+    """The slugs among ``siblings`` (a page queryset) that numbering ``bases``
+    (``base``, ``base-2``, ``base-3``…) can meet: each base itself, and the numbered
+    forms of the bases already taken or repeated. Not every sibling's slug: under an
+    index of 300 000 projects that read cost 0.65 s per batch of 500, an import
+    quadratic in the size of the site."""
+    unique = list(dict.fromkeys(bases))
+    taken: set[str] = set()
+    for start in range(0, len(unique), 500):
+        taken.update(
+            siblings.filter(slug__in=unique[start : start + 500]).values_list("slug", flat=True)
         )
-    )
+    repeated = {base for base, count in Counter(bases).items() if count > 1}
+    numbered = sorted((taken & set(unique)) | repeated)
+    for start in range(0, len(numbered), 50):
+        prefixes = Q()
+        for base in numbered[start : start + 50]:
+            prefixes |= Q(slug__startswith=f"{base}-")
+        taken.update(siblings.filter(prefixes).values_list("slug", flat=True))
+    return taken
+
+
+def _unique_slugs(index: ProjectIndexPage, titles: list[str]) -> list[str]:
+    bases = [slugify(fold(title))[:70] or "projet" for title in titles]
+    siblings = Page.objects.filter(path__startswith=index.path, depth=index.depth + 1)
+    taken = taken_slugs(siblings, bases)
     slugs = []
-    for title in titles:
-        base = slugify(fold(title))[:70] or "projet"
+    for base in bases:
         slug, counter = base, 2
         while slug in taken:
             slug = f"{base}-{counter}"

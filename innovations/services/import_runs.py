@@ -52,8 +52,9 @@ def _reader(run: ImportRun):
     return download
 
 
-def import_run_execute(*, run: ImportRun, progress=None) -> ImportRun:
-    """Execute a pending run: read, map, validate, write; its report is kept on it."""
+def import_run_execute(*, run: ImportRun, progress=None, resumable: bool = False) -> ImportRun:
+    """Execute a pending run: read, map, validate, write; its report is kept on it.
+    ``resumable``: see ``engine.run_import`` (the background job's)."""
     if run.status not in (RunStatus.PENDING, RunStatus.FAILED):
         return run
     try:
@@ -63,20 +64,28 @@ def import_run_execute(*, run: ImportRun, progress=None) -> ImportRun:
         run.finished_at = timezone.now()
         run.save()
         return run
-    return engine.run_import(run=run, mapping=mapping, read=_reader(run), progress=progress)
+    return engine.run_import(
+        run=run, mapping=mapping, read=_reader(run), progress=progress, resumable=resumable
+    )
 
 
 def run_import_job(context: JobContext) -> tuple[str, dict]:
     """The background job of a run (jobs/). Resumable: every batch is one
     transaction, and the records an earlier attempt wrote are skipped on the next
     (their content hash is that of the file), so a run started over after its
-    worker died adds nothing twice. Cancelled between two batches."""
+    worker died — or after the database went away under it — adds nothing twice.
+    Cancelled between two batches."""
     run = ImportRun.objects.select_related("source").get(pk=context.job.params["run"])
     if run.status == RunStatus.RUNNING:  # its worker died mid-run: start over
         run.status = RunStatus.PENDING
-        run.processed = 0
+        # The figures become those of the attempt that finishes: what the dead one
+        # wrote is « inchangé » now (its records are skipped by their hash), so
+        # keeping its « créés » would count those records twice (read ≠ the sum).
+        run.processed = run.created = run.updated = run.conflicts = 0
         run.message = _("Reprise après l'arrêt du worker précédent.")
-        run.save(update_fields=["status", "processed", "message"])
+        run.save(
+            update_fields=["status", "processed", "created", "updated", "conflicts", "message"]
+        )
 
     def progress(processed: int, total: int) -> None:
         context.report(
@@ -87,7 +96,7 @@ def run_import_job(context: JobContext) -> tuple[str, dict]:
             rejected=run.rejected,
         )
 
-    run = import_run_execute(run=run, progress=progress)
+    run = import_run_execute(run=run, progress=progress, resumable=True)
     context.report(force=True, read=run.processed, total=run.total, rejected=run.rejected)
     if run.status == RunStatus.FAILED:
         raise JobError(run.message)

@@ -361,9 +361,18 @@
     if (topic && typeof frame.topic === "string") { topic.textContent = frame.topic; }
   }
 
+  var retryTimer = null;
   function failed(frame) {
     if (frame.channel !== undefined && frame.channel !== channelId && !frame.client_id) { return; }
     setStatus(frame.message || text("error"), "offline");
+    if (frame.code === "server_error" && frame.client_id) {
+      // Our side failed (a database restarting…): the message stays pending and is
+      // sent again with its client_id, which the server stores only once.
+      if (!retryTimer) {
+        retryTimer = window.setTimeout(function () { retryTimer = null; resendPending(); }, 3000);
+      }
+      return;
+    }
     if (frame.client_id) {
       var item = settle(frame.client_id);
       if (item && textarea && !textarea.value) { textarea.value = item.body; }

@@ -103,3 +103,34 @@ async def test_a_client_id_in_upper_case_is_the_same_id(chat):
         await lina.send(type="send", channel=chat.general.pk, client_id=str(cid).upper(), body="Un")
         again, _ = await lina.until("ack")
     assert again["id"] == first["id"] and again["duplicate"] is True
+
+
+async def test_a_send_failing_on_our_side_names_its_client_id_and_is_stored_on_retry(
+    chat, monkeypatch
+):
+    """The database restarting under a send: the error frame carries the send's
+    client_id, so the client sends it again later (chat.js, benchmarks/faults.py)."""
+    from django.db import OperationalError
+
+    from communities.realtime import consumer
+
+    real = consumer.message_services.message_send
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("the database system is starting up")
+        return real(**kwargs)
+
+    monkeypatch.setattr(consumer.message_services, "message_send", flaky)
+    cid = str(uuid.uuid4())
+    frame = {"type": "send", "channel": chat.general.pk, "client_id": cid, "body": "Tenace"}
+    async with online(chat.lina) as lina:
+        await lina.send(**frame)
+        error, _ = await lina.until("error")
+        assert error["code"] == "server_error" and error["client_id"] == cid
+        await lina.send(**frame)
+        ack, _ = await lina.until("ack")
+        assert ack["client_id"] == cid and ack["duplicate"] is False
+    assert await run(Message.objects.filter(client_id=cid).count) == 1

@@ -99,3 +99,23 @@ def test_a_failing_optional_service_does_not_fail_healthz(client, monkeypatch, s
         "detail": "ConnectionError",
         "duration_ms": response.json()["checks"]["search"]["duration_ms"],
     }
+
+
+def test_the_search_on_the_database_is_not_asked_again_when_the_database_is_down(
+    client, monkeypatch, probe, settings
+):
+    """Each database check waits the pool's timeout when PostgreSQL is down: the
+    search backend on the same database is reported down without a second wait."""
+    from cms import health
+
+    settings.ELASTICSEARCH_URL = ""
+    asked = []
+
+    def broken():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setitem(health.CHECKS, "database", broken)
+    monkeypatch.setitem(health.CHECKS, "search", lambda: asked.append(1) or ("database", "ok"))
+    body = client.get("/healthz", headers=probe).json()
+    assert body["checks"]["search"]["ok"] is False
+    assert asked == []

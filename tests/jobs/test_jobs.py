@@ -170,6 +170,60 @@ def test_a_killed_worker_s_import_is_resumed_without_duplicates(
     assert records.count() == 5
     assert len({r.source_identifier for r in records}) == 5
     assert ProjectPage.objects.filter(title__startswith="Projet numéro").count() == 5
+    # The report adds up: the first attempt's batch is « unchanged » on the second.
+    assert (run.created, run.unchanged) == (3, 2)
+    assert run.created + run.updated + run.unchanged + run.rejected == run.records_read == 5
+
+
+def test_an_import_cut_off_from_the_database_is_resumed_not_failed(
+    source, editor, small_batches, monkeypatch, django_capture_on_commit_callbacks
+):
+    """PostgreSQL restarting under an import (benchmarks/faults.py, « postgres »): the
+    run is not failed — it stays running like a killed worker's, and is resumed once
+    the database answers, adding nothing twice."""
+    from django.db import OperationalError
+
+    run = _run(source, editor)
+    job = import_run_enqueue(run=run, user=editor)
+    advance = engine._advance
+    calls = []
+
+    def database_gone_after_first_batch(run_, count, **kwargs):
+        advance(run_, count, **kwargs)
+        calls.append(count)
+        if len(calls) == 1:
+            raise OperationalError("couldn't get a connection after 5.00 sec")
+
+    monkeypatch.setattr(engine, "_advance", database_gone_after_first_batch)
+    job = job_run(job_id=job.pk)
+    run.refresh_from_db()
+    assert job.status == JobStatus.RUNNING and run.status == RunStatus.RUNNING
+    assert ProjectSourceRecord.objects.filter(source=source).count() == 2  # one whole batch
+    with django_capture_on_commit_callbacks(execute=True):
+        assert [j.pk for j in jobs_recover(now=timezone.now() + timedelta(minutes=5))] == [job.pk]
+    job.refresh_from_db()
+    run.refresh_from_db()
+    assert job.status == JobStatus.DONE and job.attempts == 2, job.message
+    assert run.status == RunStatus.DONE
+    assert ProjectSourceRecord.objects.filter(source=source).count() == 5
+    assert (run.created, run.unchanged) == (3, 2)
+
+
+def test_an_import_run_from_a_command_still_fails_on_a_database_error(source, monkeypatch):
+    """Outside a job nobody resumes the run: it fails, with its message."""
+    from django.db import OperationalError
+
+    from innovations.services.imports import import_run_execute
+
+    run = import_run_create(source=source, user=None, upload=_upload(3))
+
+    def database_gone(run_, count, **kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(engine, "_advance", database_gone)
+    run = import_run_execute(run=run)
+    assert run.status == RunStatus.FAILED
+    assert "relancez l'import" in run.message
 
 
 def test_a_job_whose_worker_keeps_dying_is_given_up(kind):
@@ -217,3 +271,49 @@ def test_commands_hand_their_work_to_the_worker(capsys, django_capture_on_commit
     assert Job.objects.filter(kind="search_reindex", status=JobStatus.PENDING).exists()
     assert Job.objects.filter(kind="search_alerts").exists()
     assert "confiée au worker" in capsys.readouterr().out
+
+
+def test_the_worker_waits_for_the_database_instead_of_exiting(monkeypatch):
+    """The database restarting: django-tasks-db's loop lets OperationalError out; the
+    worker must wait and loop again, not exit (ops/supervise.py would restart it
+    until its limit stops all of make serve)."""
+    from django.db import OperationalError
+    from django_tasks_db.management.commands import db_worker
+
+    from jobs.management.commands import carrefour_worker
+
+    calls = []
+
+    def run(self):
+        calls.append(1)
+        if len(calls) < 3:
+            raise OperationalError("connection refused")
+
+    monkeypatch.setattr(db_worker.Worker, "run", run)
+    monkeypatch.setattr(db_worker.Worker, "configure_signals", lambda self: None)
+    monkeypatch.setattr(carrefour_worker, "_Recoverer", _NoRecoverer)
+    monkeypatch.setattr(carrefour_worker.time, "sleep", lambda seconds: None)
+    # (Not call_command: the suite's « background » backend runs tasks immediately,
+    # which the command's option parser refuses.)
+    carrefour_worker.Command().handle(
+        verbosity=0,
+        queue_name="*",
+        interval=0,
+        batch=False,
+        backend_name="background",
+        startup_delay=False,
+        reload=False,
+        max_tasks=None,
+        worker_id="essai",
+    )
+    assert len(calls) == 3
+
+
+class _NoRecoverer:
+    def __init__(self):
+        import threading
+
+        self.stop = threading.Event()
+
+    def start(self):
+        pass
