@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
@@ -66,11 +66,14 @@ def _fresh_pool() -> None:
     """The pool's connections died with the server, and it reconnects with a
     growing backoff (several seconds after a 10 s outage): start a new pool, whose
     first connection is made at once by the next request."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    if wrapper.vendor != "postgresql":
+        return
     try:
-        connection.close_pool()
+        wrapper.close_pool()
     except Exception:  # an old pool that will not close cleanly is dropped anyway
         logger.exception("Closing the database pool failed")
-        type(connection)._connection_pools.pop(connection.alias, None)
+        type(wrapper)._connection_pools.pop(wrapper.alias, None)
 
 
 def trip() -> None:
