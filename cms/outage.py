@@ -77,8 +77,11 @@ def _fresh_pool() -> None:
 
 
 def trip() -> None:
-    """The database just failed: open the breaker (or keep it open)."""
-    _open()
+    """The database just failed: open the breaker, unless the server answers a
+    connection of its own — then the pool was only exhausted (overload), and
+    refusing everyone for a second would turn a slow moment into errors."""
+    if _state["open"] or not _server_answers():
+        _open()
 
 
 def refused() -> bool:
@@ -126,5 +129,5 @@ class DatabaseOutageMiddleware:
             return unavailable_response(request)
         response = self.get_response(request)
         if getattr(response, "database_unavailable", False):
-            _open()
+            trip()
         return response

@@ -66,18 +66,29 @@ def test_after_one_failure_the_next_requests_get_the_french_503_at_once(server, 
     api = middleware(RequestFactory().get("/api/v1/search"))
     assert api.status_code == 503 and "indisponible" in json.loads(api.content)["detail"]
     assert views == ["/projets/"]  # neither reached a view (nor the pool)
-    assert server["probes"] == 0  # not before a second has passed
+    assert server["probes"] == 1  # the failure's own check; none before a second
 
     clock[0] += 1.5
     assert middleware(RequestFactory().get("/")).status_code == 503
     assert middleware(RequestFactory().get("/")).status_code == 503
-    assert server["probes"] == 1  # one probe a second, not one per request
+    assert server["probes"] == 2  # one probe a second, not one per request
 
     server["up"] = True
     clock[0] += 1.5
     assert middleware(RequestFactory().get("/")).content == b"ok"
     assert middleware(RequestFactory().get("/")).content == b"ok"
-    assert server["probes"] == 2 and views == ["/projets/", "/", "/"]
+    assert server["probes"] == 3 and views == ["/projets/", "/", "/"]
+
+
+def test_an_exhausted_pool_with_the_server_up_opens_nothing(server, clock):
+    server["up"] = True  # the server answers: the pool was only busy
+    views: list[str] = []
+    middleware = _middleware(views)
+    busy = RequestFactory().get("/projets/")
+    busy.database_down = True
+    assert middleware(busy).status_code == 503
+    assert middleware(RequestFactory().get("/")).content == b"ok"
+    assert views == ["/projets/", "/"]
 
 
 def test_the_probe_reports_the_outage_itself(server, clock):
