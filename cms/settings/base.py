@@ -356,8 +356,9 @@ CARREFOUR_CHAT_WATCH_SECONDS = int_var("CARREFOUR_CHAT_WATCH_SECONDS", default=2
 CARREFOUR_SERVER_NAME = os.environ.get("CARREFOUR_SERVER_NAME", "")
 
 # --- background tasks -------------------------------------------------------------
-# Wagtail's own small tasks run immediately; partner imports go through the database
-# queue and a worker (`manage.py db_worker --backend imports`, started by make run).
+# Wagtail's own small tasks run immediately; background jobs (jobs/: imports,
+# re-indexing, alerts, digests) go through the database queue « background » and
+# the worker (`manage.py carrefour_worker`, started by make run, make serve, make worker).
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "background": {"BACKEND": "django_tasks_db.backend.DatabaseBackend"},
