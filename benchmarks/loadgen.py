@@ -71,7 +71,9 @@ class Result:
         )
 
 
-async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
+    """One HTTP/1.1 response off a keep-alive connection: status, headers (lower-case
+    names), body. ``connection: close`` is set when the body ran until the close."""
     status_line = await reader.readline()
     if not status_line:
         raise ConnectionResetError("connexion fermée")
@@ -83,18 +85,21 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, dict[str, s
             break
         name, _, value = line.decode("latin-1").partition(":")
         headers[name.strip().lower()] = value.strip()
+    body = b""
     if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
+        body = await reader.readexactly(int(headers["content-length"]))
     elif headers.get("transfer-encoding", "").lower() == "chunked":
+        chunks = []
         while True:
             size = int((await reader.readline()).split(b";")[0], 16)
-            await reader.readexactly(size + 2)
+            chunks.append((await reader.readexactly(size + 2))[:-2])
             if size == 0:
                 break
+        body = b"".join(chunks)
     elif status not in (204, 304):
-        await reader.read()  # until close
+        body = await reader.read()  # until close
         headers["connection"] = "close"
-    return status, headers
+    return status, headers, body
 
 
 async def _client(host, port, stop_at, choose: Callable[[], str], result: Result, timeout) -> None:
@@ -112,7 +117,7 @@ async def _client(host, port, stop_at, choose: Callable[[], str], result: Result
                 "Accept: text/html,application/json\r\nUser-Agent: carrefour-bench\r\n\r\n".encode()
             )
             await writer.drain()
-            status, headers = await asyncio.wait_for(_read_response(reader), timeout)
+            status, headers, _body = await asyncio.wait_for(read_response(reader), timeout)
             result.statuses[status] += 1
             result.cache[headers.get("x-cache", "none")] += 1
             if headers.get("connection", "").lower() == "close":

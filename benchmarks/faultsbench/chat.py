@@ -16,7 +16,9 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .http import Hit, _read, speaks_french
+from benchmarks.loadgen import read_response
+
+from .http import Hit, speaks_french
 
 NO_CLOSE_FRAME = 1006  # RFC 6455: the connection dropped without a close frame
 
@@ -106,7 +108,7 @@ async def _post(port: int, path: str, payload: dict, headers: dict[str, str], ti
             + body
         )
         await writer.drain()
-        return await asyncio.wait_for(_read(reader), timeout)
+        return await asyncio.wait_for(read_response(reader), timeout)
     finally:
         writer.close()
 

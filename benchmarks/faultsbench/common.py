@@ -6,8 +6,6 @@ from __future__ import annotations
 import secrets
 import socket
 import subprocess
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -87,15 +85,6 @@ def ensure_postgres(postgres: OwnPostgres) -> None:
 def ensure_redis(redis: OwnRedis) -> None:
     if not redis.up():
         redis.start()
-
-
-def wait_until(predicate: Callable[[], object], *, timeout: float, every: float = 0.5):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(every)
 
 
 def cluster(*args: str, timeout: float = 400) -> subprocess.CompletedProcess:

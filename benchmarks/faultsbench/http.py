@@ -16,6 +16,8 @@ import random
 import time
 from dataclasses import dataclass, field
 
+from benchmarks.loadgen import read_response
+
 FRENCH_MARKERS = ("momentanément indisponible", "réessayez")
 
 
@@ -42,35 +44,6 @@ class Visitor:
     cookie: str = ""
     pause: float = 0.2
     headers: dict[str, str] = field(default_factory=dict)
-
-
-async def _read(reader: asyncio.StreamReader) -> tuple[int, dict[str, str], bytes]:
-    status_line = await reader.readline()
-    if not status_line:
-        raise ConnectionResetError("connexion fermée")
-    status = int(status_line.split()[1])
-    headers: dict[str, str] = {}
-    while True:
-        line = await reader.readline()
-        if line in (b"\r\n", b"\n", b""):
-            break
-        name, _, value = line.decode("latin-1").partition(":")
-        headers[name.strip().lower()] = value.strip()
-    body = b""
-    if "content-length" in headers:
-        body = await reader.readexactly(int(headers["content-length"]))
-    elif headers.get("transfer-encoding", "").lower() == "chunked":
-        chunks = []
-        while True:
-            size = int((await reader.readline()).split(b";")[0], 16)
-            chunks.append(await reader.readexactly(size + 2))
-            if size == 0:
-                break
-        body = b"".join(c[:-2] for c in chunks)
-    elif status not in (204, 304):
-        body = await reader.read()
-        headers["connection"] = "close"
-    return status, headers, body
 
 
 def speaks_french(headers: dict[str, str], body: bytes) -> bool:
@@ -106,7 +79,7 @@ async def visit(
             )
             writer.write(request.encode())
             await writer.drain()
-            status, headers, body = await asyncio.wait_for(_read(reader), timeout)
+            status, headers, body = await asyncio.wait_for(read_response(reader), timeout)
             hits.append(
                 Hit(
                     at=at,

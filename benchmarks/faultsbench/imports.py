@@ -10,7 +10,8 @@ import time
 
 import psycopg
 
-from .common import wait_until
+from benchmarks.realtimebench.system import wait_for as wait_until
+
 from .django_side import call
 
 BATCH = 500  # innovations/importing/engine.py: one transaction per batch

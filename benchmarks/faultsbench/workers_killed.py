@@ -12,11 +12,12 @@ import signal
 import time
 from collections import Counter
 
+from benchmarks.realtimebench.system import wait_for as wait_until
 from benchmarks.stack import Stack
 
 from . import imports
 from .chat import Chat, chat_checks, chat_outcome, print_chat
-from .common import Context, background_workers, supervisor_restarts, wait_until, web_workers
+from .common import Context, background_workers, supervisor_restarts, web_workers
 from .django_side import call
 from .http import Visitors
 from .report import Timeline, Verdict, by_phase, compact, print_users

@@ -98,14 +98,14 @@ def _redis_url() -> str:
 
 
 @contextmanager
-def _throwaway_database():
+def _throwaway_database(name: str = ""):
     """A database URL for the servers: PostgreSQL when the suite runs on it (a fresh
     database on the same server, dropped afterwards), else a SQLite file."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
-        name = f"carrefour_twoproc_{os.getpid()}"
+        name = name or f"carrefour_twoproc_{os.getpid()}"
         parts = urlsplit(url)
         admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
         with psycopg.connect(admin, autocommit=True) as connection:

@@ -17,9 +17,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -126,7 +125,7 @@ def test_dump_restore_rebuild_gives_the_same_search_results(tools):
     tag = f"backup{os.getpid()}"
     with ExitStack() as stack:
         original_url = stack.enter_context(_throwaway_database())
-        restored_url = stack.enter_context(_restored_database(original_url))
+        restored_url = stack.enter_context(_throwaway_database(f"carrefour_restored_{os.getpid()}"))
         original = _environment(original_url, f"{tag}-a")
         restored = _environment(restored_url, f"{tag}-b")
         stack.callback(_drop_indexes, original)
@@ -148,21 +147,3 @@ def test_dump_restore_rebuild_gives_the_same_search_results(tools):
         _manage(restored, "search_reindex", "-v", "0")
         after = _searches(restored)
         assert after == before
-
-
-@contextmanager
-def _restored_database(original_url: str):
-    """A second, empty database on the same server, named after the first."""
-    import psycopg
-
-    parts = urlsplit(original_url)
-    name = parts.path.lstrip("/") + "_restored"
-    admin = urlunsplit((parts.scheme, parts.netloc, "/postgres", parts.query, ""))
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
