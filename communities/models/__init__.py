@@ -30,6 +30,7 @@ from .community import (
 )
 from .events import DEFAULT_TIMEZONE, Answer, Event, Rsvp
 from .feed import Announcement, FeedItem, FeedKind
+from .inspiration import InspirationRequest, InspirationStatus
 
 __all__ = [
     "BODY_MAX_LENGTH",
@@ -52,6 +53,8 @@ __all__ = [
     "FeedItem",
     "FeedKind",
     "HiddenReason",
+    "InspirationRequest",
+    "InspirationStatus",
     "JoinPolicy",
     "Kind",
     "Membership",
