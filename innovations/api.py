@@ -35,6 +35,7 @@ from .opendata import (
     projects_for_open_data,
     serialise,
 )
+from .replication_data import lineage_data, replication_changed_at
 from .selectors import territories_autocomplete, territory_label
 
 router = Router(tags=["Territoires"])
@@ -181,6 +182,50 @@ class SourceOut(Schema):
     licence: str
 
 
+class ResourceOut(Schema):
+    title: str
+    url: str
+    kind: str = Field(description="« document » (sur le Carrefour) ou « link ».")
+
+
+class ContactOut(Schema):
+    name: str | None = None
+    email: str | None = None
+
+
+class ReplicationOut(Schema):
+    """La fiche d'essaimage (issue 16) ; « contact » pour les membres connectés et au-delà."""
+
+    readiness: str | None = Field(
+        None, description="« prete », « modelisation » ou « pas-encore »."
+    )
+    readiness_label: str | None = None
+    transferable: str | None = None
+    success_conditions: str | None = None
+    obstacles: str | None = None
+    partners_needed: str | None = None
+    budget_range: str | None = None
+    team_size: str | None = None
+    time_to_launch: str | None = None
+    licence: str | None = None
+    licence_url: str | None = None
+    resources: list[ResourceOut] = []
+    requests_paused: bool = False
+    contact: ContactOut | None = None
+
+
+class LineageRef(Schema):
+    id: int
+    url: str
+    title: str
+
+
+class ReplicationsOut(Schema):
+    count: int
+    ids: list[int]
+    urls: list[str]
+
+
 class ProjectOut(Schema):
     """A field above the caller's openness level is absent."""
 
@@ -205,6 +250,16 @@ class ProjectOut(Schema):
     structure: StructureOut | None = None
     contact_email: str | None = None
     locations: list[PlaceOut] | None = None
+    replication: ReplicationOut | None = None
+
+
+class ProjectDetailOut(ProjectOut):
+    inspired_by: list[LineageRef] = Field(
+        [], description="Les projets publics dont celui-ci s'inspire (« Inspiré de »)."
+    )
+    replications: ReplicationsOut = Field(
+        description="Les projets publics qui s'inspirent de celui-ci (« Essaimé à N endroits »)."
+    )
 
 
 class ProjectListOut(Schema):
@@ -320,7 +375,13 @@ def projects_list(request: HttpRequest, params: Query[SearchParams]):
 
 @projects_router.get(
     "/projects/{project_id}",
-    response={200: ProjectOut, 304: None, 404: ErrorOut, 422: ValidationErrorOut, **THROTTLED},
+    response={
+        200: ProjectDetailOut,
+        304: None,
+        404: ErrorOut,
+        422: ValidationErrorOut,
+        **THROTTLED,
+    },
     summary="Un projet",
     throttle=[CallerThrottle()],
 )
@@ -329,7 +390,10 @@ def project_detail(request: HttpRequest, project_id: ApiId):
     if project is None:
         raise HttpError(404, _("Projet introuvable."))
     caller = request_caller(request)
-    return _conditional(request, serialise(project, caller.level), project.last_published_at)
+    payload = {**serialise(project, caller.level), **lineage_data(project)}
+    # A sheet or a lineage link changes without a new publication of the page: the
+    # validator must follow them, so the last change of either counts too.
+    return _conditional(request, payload, replication_changed_at(project))
 
 
 @projects_router.get(

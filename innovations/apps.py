@@ -55,4 +55,9 @@ class InnovationsConfig(AppConfig):
             models.Public,
             models.Method,
             models.ProjectMember,
+            # Essaimage (issue 16): the sheet, its resources and the lineage are on
+            # the anonymous project pages, saved outside the page's revisions.
+            models.ReplicationSheet,
+            models.ReplicationResource,
+            models.ProjectLineage,
         )

@@ -164,9 +164,10 @@ def projects_for_open_data():
     return (
         ProjectPage.objects.live()
         .public()
-        .select_related("main_image")
+        .select_related("main_image", "replication_sheet")
         .prefetch_related(
             Prefetch("themes", queryset=Theme.objects.select_related("domain")),
+            "replication_sheet__resources__document",
             "publics",
             "methods",
             "tagged_items__tag",
@@ -268,6 +269,10 @@ def serialise(project: ProjectPage, caller_level: str) -> dict:
             if show["coordinates"] and (point := location.point):
                 place["latitude"], place["longitude"] = point
             data["locations"].append(place)
+    from .replication_data import sheet_data
+
+    if (sheet := sheet_data(project, show)) is not None:
+        data["replication"] = sheet
     return data
 
 
@@ -342,9 +347,22 @@ def jsonld(project: ProjectPage, caller_level: str) -> dict:
             }
             for place in data["locations"]
         ]
-    if data["sources"]:
-        document["isBasedOn"] = [
-            {"@type": "Dataset", "name": s["name"], "url": s["url"] or None}
-            for s in data["sources"]
-        ]
+    from .replication_data import lineage_data
+
+    lineage = lineage_data(project)
+    # What the project stands on: the partners' datasets, and the projects that
+    # inspired it (« Inspiré de », issue 16).
+    based_on = [
+        {"@type": "Dataset", "name": s["name"], "url": s["url"] or None} for s in data["sources"]
+    ] + [
+        {"@type": "Project", "@id": o["url"], "name": o["title"], "url": o["url"]}
+        for o in lineage["inspired_by"]
+    ]
+    if based_on:
+        document["isBasedOn"] = based_on
+    if sheet := data.get("replication"):
+        if sheet.get("licence_url"):
+            document["essglobal:methodLicense"] = sheet["licence_url"]
+        if sheet.get("transferable"):
+            document["abstract"] = sheet["transferable"]
     return document

@@ -28,6 +28,7 @@ from .models import (
     ProjectPage,
     ProjectSourceRecord,
     Public,
+    ReplicationSheet,
     Source,
     Territory,
     TerritoryLevel,
@@ -65,7 +66,9 @@ class ProjectAdapter(DocumentAdapter):
     similar_facets = ("departement", "region", "theme")
 
     def queryset(self) -> QuerySet[ProjectPage]:
-        return ProjectPage.objects.select_related("main_image").prefetch_related(
+        return ProjectPage.objects.select_related(
+            "main_image", "replication_sheet"
+        ).prefetch_related(
             Prefetch("themes", queryset=Theme.objects.select_related("domain")),
             "publics",
             "tagged_items__tag",
@@ -156,6 +159,7 @@ class ProjectAdapter(DocumentAdapter):
         theme_labels = sorted({t.domain.label_fr for t in themes} | {t.label_fr for t in themes})
         places = list(dict.fromkeys(labels))
         tags = [item.tag.name for item in project.tagged_items.all()] if access["tags"] else []
+        readiness = replication_readiness(project)
         return SearchDocument(
             kind=self.kind,
             object_id=str(project.pk),
@@ -184,6 +188,7 @@ class ProjectAdapter(DocumentAdapter):
                 "source": [record.source.slug for record in project.source_records.all()],
                 "scale": [project.scale] if access["scale"] else [],
                 "year": [project.year_started] if access["year_started"] else [],
+                "essaimage": [readiness] if readiness else [],
             },
             points=points,
             published_at=project.first_published_at,
@@ -206,6 +211,7 @@ class ProjectAdapter(DocumentAdapter):
     def dependencies(self):
         return {
             ProjectSourceRecord: lambda record: [record.project_id],
+            ReplicationSheet: lambda sheet: [sheet.project_id],
             Theme: lambda theme: ProjectPage.objects.filter(themes=theme).values_list(
                 "pk", flat=True
             ),
@@ -219,6 +225,15 @@ class ProjectAdapter(DocumentAdapter):
                 source_records__source=source
             ).values_list("pk", flat=True),
         }
+
+
+def replication_readiness(project: ProjectPage) -> str:
+    """The readiness of the project's replication sheet, or "" (no sheet yet)."""
+    try:
+        sheet = project.replication_sheet
+    except ReplicationSheet.DoesNotExist:
+        return ""
+    return sheet.readiness
 
 
 def suggest_themes_and_places(text: str, limit: int) -> list[Suggestion]:

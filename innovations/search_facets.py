@@ -8,10 +8,12 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from search.documents import Facet
+from search.registry import FacetSort
 
 from .models import (
     LegalStatus,
     Public,
+    Readiness,
     Scale,
     Source,
     Stage,
@@ -86,11 +88,24 @@ PROJECT_FACETS = (
     (Facet("source", _("Source"), "source", order=60), _sources),
     (Facet("scale", _("Échelle d'action"), "echelle", order=70), _choices(Scale.choices)),
     (Facet("year", _("Année de lancement"), "annee", order=80, value_order="value_desc"), None),
+    # The replication sheet's readiness (issue 16): « Prêt à essaimer » first.
+    (
+        Facet("essaimage", _("Essaimage"), "essaimage", order=35),
+        _choices(Readiness.choices),
+    ),
+)
+# « Prêts à essaimer d'abord »: ready projects, then those being modelled, then the rest.
+READINESS_SORT = FacetSort(
+    name="essaimage",
+    label=_("Prêts à essaimer d'abord"),
+    facet="essaimage",
+    values=(Readiness.READY, Readiness.MODELLING),
 )
 
 
 def register() -> None:
-    from search.registry import register_facet
+    from search.registry import register_facet, register_sort
 
     for facet, labeller in PROJECT_FACETS:
         register_facet(facet, labeller)
+    register_sort(READINESS_SORT)

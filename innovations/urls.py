@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import my_projects, opendata, public, team
+from .views import my_projects, opendata, public, replication, team
 
 app_name = "innovations"
 
@@ -35,6 +35,31 @@ urlpatterns = [
         "mon-espace/projets/<id:project_id>/equipe/<id:member_id>/retirer/",
         team.member_remove,
         name="member_remove",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/essaimage/",
+        replication.replication_edit,
+        name="replication_edit",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/essaimage/ressources/",
+        replication.resource_add,
+        name="replication_resource_add",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/essaimage/ressources/<id:resource_id>/retirer/",
+        replication.resource_remove,
+        name="replication_resource_remove",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/essaimage/inspire-de/",
+        replication.lineage_add,
+        name="lineage_add",
+    ),
+    path(
+        "mon-espace/filiations/<id:link_id>/retirer/",
+        replication.lineage_remove,
+        name="lineage_remove",
     ),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
     path(

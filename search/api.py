@@ -20,10 +20,10 @@ from .query import (
     MAX_PAGE,
     MAX_PER_PAGE,
     MAX_RADIUS_KM,
-    SORTS,
     PlaceError,
     QueryError,
     parse_params,
+    sorts,
     unknown_param_warnings,
 )
 from .registry import principals_for
@@ -141,7 +141,8 @@ def _choices_without_default(values) -> Callable[[dict], None]:
 
     def extra(schema: dict) -> None:
         schema.pop("default", None)
-        schema["enum"] = list(values)
+        # A callable: the orders apps declare are known once they are ready.
+        schema["enum"] = list(values() if callable(values) else values)
 
     return extra
 
@@ -185,8 +186,9 @@ class _SearchParams(Schema):
         "",
         description="Ordre des résultats : « pertinence » par défaut, « distance » par défaut "
         "autour d'un lieu ; « recents » : les projets du plus récent au plus ancien, puis "
-        "les pages éditoriales (qui ne sont pas des nouvelles) ; « alpha ».",
-        json_schema_extra=_choices_without_default(SORTS),
+        "les pages éditoriales (qui ne sont pas des nouvelles) ; « alpha » ; « essaimage » : "
+        "les projets prêts à essaimer d'abord, puis ceux en cours de modélisation.",
+        json_schema_extra=_choices_without_default(sorts),
     )
     page: int = Field(1, **_bounds("Page de résultats.", minimum=1, maximum=MAX_PAGE))
     par_page: int = Field(20, **_bounds("Résultats par page.", minimum=1, maximum=MAX_PER_PAGE))

@@ -31,6 +31,13 @@ def accepted_params() -> tuple[str, ...]:
 DROP_CONCEPT_PARAM = "sans_concept"
 MAX_DROPPED_CONCEPTS = 10
 SORTS = ("pertinence", "recents", "alpha", "distance")
+
+
+def sorts() -> tuple[str, ...]:
+    """The orders a search accepts: ours, then those apps declared (``FacetSort``)."""
+    return (*SORTS, *registry.facet_sorts())
+
+
 # Kinds whose publication date is news: « Plus récents » ranks them by that date and
 # puts the other documents after them (editorial pages — legal notice, about… — are
 # published once and are not news): adapters say so (``DocumentAdapter.news``).
@@ -395,10 +402,10 @@ def parse_params(
         if values:
             filters[facet] = values[:30]
     sort = (params.get("tri") or "").strip()
-    if sort and sort not in SORTS:
+    if sort and sort not in sorts():
         raise QueryError(
             _("Tri inconnu « %(sort)s » (attendus : %(sorts)s).")
-            % {"sort": sort, "sorts": ", ".join(SORTS)}
+            % {"sort": sort, "sorts": ", ".join(sorts())}
         )
     try:
         page = int(params.get("page") or 1)

@@ -119,6 +119,29 @@ def adapter_for_model(model: type[models.Model]) -> DocumentAdapter | None:
     return None
 
 
+@dataclass(frozen=True)
+class FacetSort:
+    """An order an app declares: documents whose ``facet`` holds ``values[0]`` first,
+    then ``values[1]``…, the others last; ties by relevance (or at random, fairly,
+    without text). « Prêts à essaimer d'abord » ranks projects by readiness."""
+
+    name: str  # the « tri » value in URLs
+    label: object  # French label (lazy), shown in the sort menu
+    facet: str
+    values: tuple[str, ...]
+
+
+_sorts: dict[str, FacetSort] = {}
+
+
+def register_sort(sort: FacetSort) -> None:
+    _sorts[sort.name] = sort
+
+
+def facet_sorts() -> dict[str, FacetSort]:
+    return dict(_sorts)
+
+
 def register_facet(facet: Facet, labeller: Labeller | None = None) -> None:
     """Declare a facet (and how its codes read). Apps sharing a facet (projects and
     communities both have themes) register it once each: the last label wins, the

@@ -323,6 +323,10 @@ SITE_URL = WAGTAILADMIN_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+# Documents teams attach to their replication sheet (core/documents.py checks them).
+CARREFOUR_DOCUMENT_MAX_BYTES = (
+    int_var("CARREFOUR_DOCUMENT_MAX_MB", default=10, minimum=1) * 1024 * 1024
+)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # passwords are managed by allauth
 WAGTAILADMIN_LOGIN_URL = "account_login"
@@ -339,6 +343,9 @@ CARREFOUR_COMMUNITY_PROPOSALS = bool_var("CARREFOUR_COMMUNITY_PROPOSALS", defaul
 CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY = int_var(
     "CARREFOUR_COMMUNITY_INVITATIONS_PER_DAY", default=50, minimum=1
 )
+# « S'en inspirer » requests one member may send in 24 hours (issue 16: each one
+# notifies and e-mails a project's whole team).
+CARREFOUR_INSPIRATIONS_PER_DAY = int_var("CARREFOUR_INSPIRATIONS_PER_DAY", default=5, minimum=1)
 # Channels (issue 13): messages one person may send per window (every process counts
 # together through the cache: Redis in production), reports that hide a message
 # until a moderator decides, presence frames on subscribe and leave.

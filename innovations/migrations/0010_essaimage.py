@@ -7,81 +7,301 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('innovations', '0009_alter_importrun_status'),
-        ('wagtaildocs', '0014_alter_document_file_size'),
+        ("innovations", "0009_alter_importrun_status"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReplicationSheet',
+            name="ReplicationSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('readiness', models.CharField(blank=True, choices=[('prete', 'Prêt à essaimer'), ('modelisation', 'En cours de modélisation'), ('pas-encore', 'Pas encore prêt')], max_length=20, verbose_name='prêt à essaimer ?')),
-                ('transferable', models.TextField(blank=True, help_text="La méthode, les outils, l'organisation que d'autres peuvent reprendre.", max_length=3000, verbose_name='ce qui peut être reproduit')),
-                ('success_conditions', models.TextField(blank=True, max_length=3000, verbose_name='conditions de réussite')),
-                ('obstacles', models.TextField(blank=True, max_length=3000, verbose_name='difficultés rencontrées')),
-                ('budget_range', models.CharField(blank=True, choices=[('moins-10k', 'Moins de 10 000 €'), ('10k-50k', 'De 10 000 à 50 000 €'), ('50k-150k', 'De 50 000 à 150 000 €'), ('150k-500k', 'De 150 000 à 500 000 €'), ('plus-500k', 'Plus de 500 000 €')], max_length=20, verbose_name='budget annuel')),
-                ('team_size', models.CharField(blank=True, choices=[('benevoles', 'Bénévoles seulement'), ('1-2', '1 à 2 personnes'), ('3-5', '3 à 5 personnes'), ('6-10', '6 à 10 personnes'), ('plus-10', 'Plus de 10 personnes')], max_length=20, verbose_name="taille de l'équipe")),
-                ('time_to_launch', models.CharField(blank=True, choices=[('moins-3-mois', 'Moins de 3 mois'), ('3-6-mois', '3 à 6 mois'), ('6-12-mois', '6 à 12 mois'), ('plus-12-mois', "Plus d'un an")], max_length=20, verbose_name='délai de lancement')),
-                ('partners_needed', models.TextField(blank=True, max_length=3000, verbose_name='partenaires nécessaires')),
-                ('licence', models.CharField(blank=True, choices=[('cc-by', 'CC BY 4.0 (attribution)'), ('cc-by-sa', 'CC BY-SA 4.0 (attribution, partage dans les mêmes conditions)'), ('cc-by-nc', "CC BY-NC 4.0 (attribution, pas d'usage commercial)"), ('cc-by-nc-sa', 'CC BY-NC-SA 4.0'), ('cc0', 'CC0 (domaine public)'), ('etalab-2.0', 'Licence Ouverte Etalab 2.0'), ('tous-droits-reserves', 'Tous droits réservés (nous contacter)')], max_length=30, verbose_name='licence de la méthode')),
-                ('contact_name', models.CharField(blank=True, max_length=120, verbose_name='contact pour essaimer')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail du contact pour essaimer')),
-                ('requests_paused', models.BooleanField(default=False, help_text="Personne ne peut vous écrire par « S'en inspirer » tant que c'est coché.", verbose_name="demandes « S'en inspirer » en pause")),
-                ('imported_values', models.JSONField(blank=True, default=dict, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='mise à jour le')),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='replication_sheet', to='innovations.projectpage')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "readiness",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("prete", "Prêt à essaimer"),
+                            ("modelisation", "En cours de modélisation"),
+                            ("pas-encore", "Pas encore prêt"),
+                        ],
+                        max_length=20,
+                        verbose_name="prêt à essaimer ?",
+                    ),
+                ),
+                (
+                    "transferable",
+                    models.TextField(
+                        blank=True,
+                        help_text="La méthode, les outils, l'organisation que d'autres peuvent reprendre.",
+                        max_length=3000,
+                        verbose_name="ce qui peut être reproduit",
+                    ),
+                ),
+                (
+                    "success_conditions",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="conditions de réussite"
+                    ),
+                ),
+                (
+                    "obstacles",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="difficultés rencontrées"
+                    ),
+                ),
+                (
+                    "budget_range",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("moins-10k", "Moins de 10 000 €"),
+                            ("10k-50k", "De 10 000 à 50 000 €"),
+                            ("50k-150k", "De 50 000 à 150 000 €"),
+                            ("150k-500k", "De 150 000 à 500 000 €"),
+                            ("plus-500k", "Plus de 500 000 €"),
+                        ],
+                        max_length=20,
+                        verbose_name="budget annuel",
+                    ),
+                ),
+                (
+                    "team_size",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("benevoles", "Bénévoles seulement"),
+                            ("1-2", "1 à 2 personnes"),
+                            ("3-5", "3 à 5 personnes"),
+                            ("6-10", "6 à 10 personnes"),
+                            ("plus-10", "Plus de 10 personnes"),
+                        ],
+                        max_length=20,
+                        verbose_name="taille de l'équipe",
+                    ),
+                ),
+                (
+                    "time_to_launch",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("moins-3-mois", "Moins de 3 mois"),
+                            ("3-6-mois", "3 à 6 mois"),
+                            ("6-12-mois", "6 à 12 mois"),
+                            ("plus-12-mois", "Plus d'un an"),
+                        ],
+                        max_length=20,
+                        verbose_name="délai de lancement",
+                    ),
+                ),
+                (
+                    "partners_needed",
+                    models.TextField(
+                        blank=True, max_length=3000, verbose_name="partenaires nécessaires"
+                    ),
+                ),
+                (
+                    "licence",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cc-by", "CC BY 4.0 (attribution)"),
+                            (
+                                "cc-by-sa",
+                                "CC BY-SA 4.0 (attribution, partage dans les mêmes conditions)",
+                            ),
+                            ("cc-by-nc", "CC BY-NC 4.0 (attribution, pas d'usage commercial)"),
+                            ("cc-by-nc-sa", "CC BY-NC-SA 4.0"),
+                            ("cc0", "CC0 (domaine public)"),
+                            ("etalab-2.0", "Licence Ouverte Etalab 2.0"),
+                            ("tous-droits-reserves", "Tous droits réservés (nous contacter)"),
+                        ],
+                        max_length=30,
+                        verbose_name="licence de la méthode",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(
+                        blank=True, max_length=120, verbose_name="contact pour essaimer"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, max_length=254, verbose_name="e-mail du contact pour essaimer"
+                    ),
+                ),
+                (
+                    "requests_paused",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Personne ne peut vous écrire par « S'en inspirer » tant que c'est coché.",
+                        verbose_name="demandes « S'en inspirer » en pause",
+                    ),
+                ),
+                ("imported_values", models.JSONField(blank=True, default=dict, editable=False)),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="mise à jour le"
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replication_sheet",
+                        to="innovations.projectpage",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "fiche d'essaimage",
-                'verbose_name_plural': "fiches d'essaimage",
+                "verbose_name": "fiche d'essaimage",
+                "verbose_name_plural": "fiches d'essaimage",
             },
         ),
         migrations.CreateModel(
-            name='ReplicationResource',
+            name="ReplicationResource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='titre')),
-                ('url', models.URLField(blank=True, verbose_name='adresse')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0)),
-                ('added_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtaildocs.document', verbose_name='document')),
-                ('sheet', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='resources', to='innovations.replicationsheet')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="titre")),
+                ("url", models.URLField(blank=True, verbose_name="adresse")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0)),
+                ("added_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="wagtaildocs.document",
+                        verbose_name="document",
+                    ),
+                ),
+                (
+                    "sheet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="resources",
+                        to="innovations.replicationsheet",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ressource pour essaimer',
-                'verbose_name_plural': 'ressources pour essaimer',
-                'ordering': ['sort_order', 'pk'],
+                "verbose_name": "ressource pour essaimer",
+                "verbose_name_plural": "ressources pour essaimer",
+                "ordering": ["sort_order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectLineage',
+            name="ProjectLineage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('original', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replication_links', to='innovations.projectpage')),
-                ('replication', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspiration_links', to='innovations.projectpage')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='innovations.source')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replication_links",
+                        to="innovations.projectpage",
+                    ),
+                ),
+                (
+                    "replication",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inspiration_links",
+                        to="innovations.projectpage",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="innovations.source",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'filiation',
-                'verbose_name_plural': 'filiations',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('original', 'replication'), name='lineage_unique'), models.CheckConstraint(condition=models.Q(('original', models.F('replication')), _negated=True), name='lineage_not_self')],
+                "verbose_name": "filiation",
+                "verbose_name_plural": "filiations",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("original", "replication"), name="lineage_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("original", models.F("replication")), _negated=True),
+                        name="lineage_not_self",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='replicationsheet',
-            index=models.Index(fields=['readiness'], name='replication_readiness'),
+            model_name="replicationsheet",
+            index=models.Index(fields=["readiness"], name="replication_readiness"),
         ),
         migrations.AddConstraint(
-            model_name='replicationresource',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('document__isnull', False), ('url', '')), models.Q(('document__isnull', True), models.Q(('url', ''), _negated=True)), _connector='OR'), name='replication_resource_document_or_link'),
+            model_name="replicationresource",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("document__isnull", False), ("url", "")),
+                    models.Q(("document__isnull", True), models.Q(("url", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="replication_resource_document_or_link",
+            ),
         ),
     ]

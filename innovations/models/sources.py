@@ -46,6 +46,9 @@ DEFAULT_OPENNESS: dict[str, str] = {
     "links": Openness.OPEN,
     "address": Openness.COMMONS,
     "contact_email": Openness.PARTNERS,
+    # The replication sheet (issue 16): its content is open, its contact for members.
+    "replication": Openness.OPEN,
+    "replication_contact": Openness.COMMONS,
 }
 
 

@@ -25,6 +25,7 @@ from ..selectors import (
     projects_of_member_public,
     territory_choices_for_profile,
 )
+from ..selectors.replication import project_page_replication
 from .listing import project_index
 
 HOME_LATEST_PROJECTS = 6
@@ -40,7 +41,11 @@ def home_page_projects(page: HomePage, request: HttpRequest) -> dict:
 
 
 def project_page(page: ProjectPage, request: HttpRequest) -> dict:
-    return project_page_context(project=page, request=request)
+    context = project_page_context(project=page, request=request)
+    context.update(
+        project_page_replication(project=page, user=request.user, team=context["permissions"].edit)
+    )
+    return context
 
 
 def serve_project_index(request: HttpRequest, page: ProjectIndexPage, *args, **kwargs):

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models.functions import Length
 from django.utils.dateparse import parse_datetime
 
+from .. import registry
 from .. import text as analysis
 from ..documents import PUBLIC
 from ..interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
@@ -129,6 +130,14 @@ def _order(
         return np.array(sorted(ids.tolist(), key=lambda i: (index.titles.get(i, ""), i)))
     if sort == "distance" and distances is not None:
         return ids[np.lexsort((ids, diversity, distances[ids]))]
+    ranked = registry.facet_sorts().get(sort)
+    if ranked is not None:
+        # The rank of each entry: the first of the sort's values its facet holds.
+        rank = np.full(index.nbytes * 8, len(ranked.values), dtype=np.int32)
+        for position, value in reversed(list(enumerate(ranked.values))):
+            rank[index.ids_of(index.posting(ranked.facet, value))] = position
+        keys = [ids, diversity] + ([text_scores[ids]] if text_scores is not None else [])
+        return ids[np.lexsort((*keys, rank[ids]))]
     if text_scores is not None:
         return ids[np.lexsort((ids, diversity, text_scores[ids]))]
     return ids[np.lexsort((ids, diversity))]

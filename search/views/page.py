@@ -221,6 +221,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 ("recents", _("Plus récents")),
                 ("alpha", _("A → Z")),
                 ("distance", _("Distance")),
+                *((sort.name, sort.label) for sort in registry.facet_sorts().values()),
             ],
             "suggestion_url": (
                 _url(replace(query, text=results.suggestion, page=1)) if results.suggestion else ""

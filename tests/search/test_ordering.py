@@ -136,3 +136,27 @@ def test_similar_projects_on_the_project_page_are_near_first(neighbours, client)
     html = client.get(paris.url).content.decode()
     positions = [html.find(project.title) for project in (departement, region, far)]
     assert -1 not in positions and positions == sorted(positions)
+
+
+def test_ready_to_spread_first_then_modelling_then_the_rest(backend):
+    """« Prêts à essaimer d'abord » (a sort innovations declares, search/registry.py
+    FacetSort): the readiness facet ranks, relevance breaks ties, on every backend."""
+    backend.index(
+        [
+            doc(1, "Jardin partagé", facets={"essaimage": ["pas-encore"]}),
+            doc(2, "Jardin des possibles", facets={"essaimage": ["modelisation"]}),
+            doc(3, "Jardin solidaire", facets={"essaimage": ["prete"]}),
+            doc(4, "Jardin sans fiche"),
+            doc(5, "Jardin nourricier", facets={"essaimage": ["prete"]}),
+        ]
+    )
+    results = backend.search(SearchQuery(sort="essaimage", principals=PUBLIC_ONLY))
+    keys = [hit.key for hit in results.hits]
+    assert set(keys[:2]) == {"project:3", "project:5"}
+    assert keys[2] == "project:2"
+    assert set(keys[3:]) == {"project:1", "project:4"}
+    assert results.total == 5
+    texts = backend.search(SearchQuery(text="jardin", sort="essaimage", principals=PUBLIC_ONLY))
+    assert {hit.key for hit in texts.hits[:2]} == {"project:3", "project:5"}
+    facet = backend.search(SearchQuery(filters={"essaimage": ("prete",)}, principals=PUBLIC_ONLY))
+    assert {hit.key for hit in facet.hits} == {"project:3", "project:5"}

@@ -28,6 +28,7 @@ from dataclasses import replace
 from elasticsearch.dsl import Q, Search
 from elasticsearch.dsl.response import Response
 
+from ... import registry
 from ...interpret import CONCEPT_BONUS, CONCEPT_WEIGHT, TEXT_WEIGHT, Interpretation, interpret
 from ...query import FacetCount, Hit, SearchQuery, SearchResults
 from ...registry import facet_labels, facet_names, news_kinds, order_by_value, similar_facets
@@ -243,6 +244,35 @@ class QueriesMixin:
                         "mode": "min",
                     }
                 },
+                "key",
+            ]
+        ranked = registry.facet_sorts().get(sort)
+        if ranked is not None:
+            return [
+                {
+                    "_script": {
+                        "type": "number",
+                        "order": "asc",
+                        "script": {
+                            # The position of the first of the sort's values the
+                            # document holds; the others after (a facet no document
+                            # holds yet is not in the mapping: containsKey).
+                            "source": (
+                                "int best = params.order.size();"
+                                " if (doc.containsKey(params.field)) {"
+                                " for (def v : doc[params.field]) {"
+                                " int i = params.order.indexOf(v);"
+                                " if (i >= 0 && i < best) { best = i; } } }"
+                                " return best;"
+                            ),
+                            "params": {
+                                "field": facet_field(ranked.facet),
+                                "order": list(ranked.values),
+                            },
+                        },
+                    }
+                },
+                {"_score": {"order": "desc"}},
                 "key",
             ]
         return [{"_score": {"order": "desc"}}, "key"]

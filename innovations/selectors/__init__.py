@@ -12,7 +12,7 @@ from wagtail.models import Revision, WorkflowState
 from accounts.selectors import person_shown
 from core.text import fold
 
-from .models import (
+from ..models import (
     Openness,
     ProjectClaim,
     ProjectIndexPage,
@@ -25,8 +25,8 @@ from .models import (
     Theme,
     ThemeDomain,
 )
-from .opendata import project_field_access, project_points, viewer_level
-from .permissions import project_permissions
+from ..opendata import project_field_access, project_points, viewer_level
+from ..permissions import project_permissions
 
 
 def territory_choices_for_profile() -> QuerySet[Territory]:
