@@ -50,6 +50,7 @@ from .pages import Codes, create_projects
 from .plan import make_plan, preview, reused_identifiers
 from .readers import ImportFileError
 from .records import WARNING, Prepared, ProjectData, Referential, prepare
+from .replication import lineage_for_run, sheet_items, write_sheets
 from .updates import hold_records, send_to_moderation, unpublish_gone, update_batch
 
 logger = logging.getLogger(__name__)
@@ -262,12 +263,19 @@ def execute(
     codes = Codes.load()
     index = project_index()
     live = source.trust == Trust.DIRECT
+    refreshed: list[int] = []
     try:
         for start in range(0, len(new), BATCH):
             batch = new[start : start + BATCH]
             with transaction.atomic():
                 pages = create_projects(
                     index=index, source=source, projects=batch, live=live, codes=codes
+                )
+                write_sheets(
+                    items=[
+                        (page.pk, data.values.get("replication"))
+                        for page, data in zip(pages, batch, strict=True)
+                    ]
                 )
                 if live:
                     enqueue(kind="project", object_ids=[p.pk for p in pages], defer=True)
@@ -281,7 +289,11 @@ def execute(
                 updated, conflicts = update_batch(
                     source=source, run=run, mapping=mapping, batch=batch, codes=codes
                 )
-                enqueue(kind="project", object_ids=updated, defer=True)
+                # A sheet changed alone is no update of the page (the figures say
+                # so), but its document must follow (the readiness is a facet).
+                sheets = write_sheets(items=sheet_items(source, batch))
+                refreshed.extend(pk for pk in sheets if pk not in updated)
+                enqueue(kind="project", object_ids=[*updated, *sheets], defer=True)
             outcome.updated.extend(updated)
             outcome.conflicts += conflicts
             # Records whose new values were already those of the project (a changed
@@ -291,8 +303,9 @@ def execute(
             _advance(run, len(batch), updated=len(updated), conflicts=conflicts, progress=progress)
     except BaseException:
         # What the committed batches wrote becomes searchable even if the run stops.
-        _index(outcome.created + outcome.updated)
+        _index(outcome.created + outcome.updated + refreshed)
         raise
+    lineage_for_run(run, prepared.projects)
     outcome.held = hold_records(run=run, held=held, reused=reused)
     if run.complete and gone:
         unpublish_gone(gone, outcome)
@@ -301,7 +314,7 @@ def execute(
     run.duplicates = outcome.duplicates
     timings["write"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
-    _index(outcome.created + outcome.updated)
+    _index(outcome.created + outcome.updated + refreshed)
     timings["index"] = round(time.perf_counter() - clock, 3)
     run.save(update_fields=["unpublished", "duplicates", "file_info"])
     return outcome

@@ -50,6 +50,20 @@ PROJECT_FIELDS: dict[str, bool] = {
     "links": True,
     "contact_email": False,
     "source_url": False,
+    # The replication sheet (issue 16, innovations/importing/replication.py).
+    "replication_readiness": False,
+    "replication_transferable": False,
+    "replication_success_conditions": False,
+    "replication_obstacles": False,
+    "replication_budget_range": False,
+    "replication_team_size": False,
+    "replication_time_to_launch": False,
+    "replication_partners_needed": False,
+    "replication_licence": False,
+    "replication_contact_name": False,
+    "replication_contact_email": False,
+    # « Inspiré de »: identifiers of the same source, or addresses of Carrefour projects.
+    "inspired_by": True,
 }
 # Without these the record is rejected; any other value that cannot be read is
 # dropped with a warning and the project kept.

@@ -29,6 +29,7 @@ from ..validators import validate_siret
 from .mapping import MappedRecord
 from .places import resolve_location
 from .referential import Referential
+from .replication import replication_values
 
 __all__ = [
     "Prepared",
@@ -208,6 +209,14 @@ def validate_values(record: MappedRecord, ref: Referential) -> dict[str, Any]:
             warn(("contact_email", _("adresse e-mail invalide « %(v)s » : ignorée") % {"v": email}))
             email = ""
     values["contact_email"] = email
+    replication, problems = replication_values(raw)
+    for name, reason in problems:
+        warn((name, reason))
+    if replication:
+        values["replication"] = replication
+    origins = [_shorten(ref, 500) for ref in _list(raw.get("inspired_by"))][:10]
+    if origins:
+        values["inspired_by"] = origins
     return values
 
 
