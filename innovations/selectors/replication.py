@@ -101,9 +101,19 @@ class Lineage:
 
 
 def lineage_for(*, project: ProjectPage, user) -> Lineage:
-    """The visible origins and replications of ``project``, newest link first."""
+    """The visible origins and replications of ``project``, newest link first
+    (remembered on the page object for the viewer's principals: the page, its
+    JSON-LD and the API ask it within one request)."""
     if not project.pk:
         return Lineage([], [], {})
+    memo = project.__dict__.setdefault("_lineage_memo", {})
+    principals = principals_for(user)
+    if principals not in memo:
+        memo[principals] = _lineage(project, user)
+    return memo[principals]
+
+
+def _lineage(project: ProjectPage, user) -> Lineage:
     rows = list(
         ProjectLineage.objects.filter(Q(original=project) | Q(replication=project)).values_list(
             "pk", "original_id", "replication_id"
@@ -185,6 +195,9 @@ def project_page_replication(*, project: ProjectPage, user, team: bool) -> dict:
     """What the project page shows of essaimage: the sheet, the lineage with its map,
     and for the team the completeness hint."""
     sheet = sheet_for(project=project)
+    if project.pk:
+        # The page's JSON-LD reads the sheet through the relation: no second query.
+        project.replication_sheet = sheet
     lineage = lineage_for(project=project, user=user)
     context = {
         "replication_sheet": sheet,

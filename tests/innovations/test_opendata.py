@@ -201,7 +201,7 @@ def test_schema_states_the_real_bounds_of_the_parameters(client, project):
     assert {"400", "422", "429", "503", "304"} <= set(operation["responses"])
     detail_op = schema["paths"]["/api/v1/projects/{project_id}"]["get"]
     assert {"404", "422"} <= set(detail_op["responses"])
-    assert params["tri"]["enum"] == ["pertinence", "recents", "alpha", "distance"]
+    assert params["tri"]["enum"] == ["pertinence", "recents", "alpha", "distance", "essaimage"]
     # What the schema calls invalid is refused with the documented 400 (in French);
     # what it calls valid is accepted.
     refused = client.get("/api/v1/projects", {"lat": 0, "lon": 0, "rayon": 0})
