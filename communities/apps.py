@@ -14,7 +14,10 @@ class CommunitiesConfig(AppConfig):
 
         registry.register_exporter("communautes", personal_data.export_communities)
         registry.register_anonymiser("communautes", personal_data.anonymise_communities)
+        registry.register_exporter("inspirations", personal_data.export_inspirations)
+        registry.register_anonymiser("inspirations", personal_data.anonymise_inspirations)
         notify.register_kinds()
+        notify.inspirations.register_kinds()
         # Search (communities and events, their facets, members' principals), the
         # project page's « Communautés » section.
         from search import registry as search_registry

@@ -40,6 +40,8 @@ from .models import (
     ChatPreference,
     Community,
     CommunityInvitation,
+    InspirationRequest,
+    InspirationStatus,
     Membership,
     MembershipState,
     Role,
@@ -242,14 +244,35 @@ def direct_messages_accepted(user) -> bool:
     return preference is None or preference.direct_messages
 
 
+def _inspiration_accepted_between(user, other) -> bool:
+    """An accepted « S'en inspirer » request between the two, either way round: the
+    requester asked to talk, the team member who accepted agreed to."""
+    return InspirationRequest.objects.filter(
+        Q(requester=user, decided_by=other) | Q(requester=other, decided_by=user),
+        status=InspirationStatus.ACCEPTED,
+    ).exists()
+
+
 def direct_message_refusal(*, user, other) -> Refusal | None:
     """Whether ``user`` may open (or go on with) a direct conversation with ``other``:
     both active, sharing an active community, or one of them an editor; and ``other``
-    accepts direct messages (editors write anyway: they answer for the platform)."""
+    accepts direct messages (editors write anyway: they answer for the platform).
+
+    An accepted « S'en inspirer » request between them (issue 16: one asked, the
+    other accepted) is consent on both sides: it stands in for the shared community
+    and for the « messages directs » preference. Asked only when the usual rules
+    refuse, so that ordinary conversations cost no extra query."""
     if not is_signed_in(user):
         return Refusal("unauthenticated", _("Connectez-vous pour écrire."))
     if other is None or not other.is_active or other.pk == user.pk:
         return Refusal("direct_refused", _("Cette conversation n'est pas possible."))
+    refusal = _direct_usual_refusal(user=user, other=other)
+    if refusal is not None and _inspiration_accepted_between(user, other):
+        return None
+    return refusal
+
+
+def _direct_usual_refusal(*, user, other) -> Refusal | None:
     editor = is_community_editor(user) or is_community_editor(other)
     if not editor:
         shared = (

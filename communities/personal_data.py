@@ -11,6 +11,7 @@ from .models import (
     Announcement,
     ChannelMember,
     ChatPreference,
+    InspirationRequest,
     Membership,
     Message,
     MessageReport,
@@ -129,3 +130,53 @@ def anonymise_communities(user) -> None:
         kind=MessageAdapter.kind,
         object_ids=Message.objects.filter(author=user).values_list("pk", flat=True),
     )
+
+
+def export_inspirations(user) -> dict:
+    """« S'en inspirer »: the requests they sent (where, for whom, why, the team's
+    answer) and the answers they gave as a project's team member."""
+    sent = (
+        InspirationRequest.objects.filter(requester=user)
+        .select_related("project", "territory")
+        .order_by("created_at", "pk")
+    )
+    answered = (
+        InspirationRequest.objects.filter(decided_by=user)
+        .select_related("project", "territory")
+        .order_by("decided_at", "pk")
+    )
+    return {
+        "demandes_envoyees": [
+            {
+                "projet": r.project.title,
+                "territoire": str(r.territory),
+                "organisation": r.organisation,
+                "message": r.message,
+                "etat": r.status,
+                "envoyee_le": _iso(r.created_at),
+                "repondue_le": _iso(r.decided_at),
+                "reponse": r.response,
+            }
+            for r in sent
+        ],
+        "reponses_donnees": [
+            {
+                "projet": r.project.title,
+                "etat": r.status,
+                "repondue_le": _iso(r.decided_at),
+                "reponse": r.response,
+            }
+            for r in answered
+        ],
+    }
+
+
+def anonymise_inspirations(user) -> None:
+    """Their requests go with the account (CASCADE); the teams' notifications of
+    them, which quote their name and message, are taken back after the commit. The
+    answers they gave as a team member stay with the requests (the requester
+    received them), without their name (``decided_by`` SET_NULL)."""
+    from .notify import inspirations as notify
+
+    for inspiration in InspirationRequest.objects.filter(requester=user).only("pk", "project_id"):
+        notify.inspiration_withdrawn(inspiration=inspiration)

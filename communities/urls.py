@@ -130,3 +130,38 @@ urlpatterns += [
     path("evenements/<id:event_id>.ics", ics.event_calendar, name="event_ics"),
     path("communautes/<slug:slug>/flux.atom", feeds.community_atom, name="community_atom"),
 ]
+
+# « S'en inspirer » (issue 16): the request form beside the project's other public
+# actions (``/projets-actions/<id>/…``, innovations/urls.py), the member's requests
+# and the team's inbox under « Mon espace ». Fixed words (``pause``) come before
+# ``<id:inspiration_id>/``.
+from .views import inspirations  # noqa: E402
+
+urlpatterns += [
+    path(
+        "projets-actions/<id:project_id>/s-en-inspirer/",
+        inspirations.inspire,
+        name="inspire",
+    ),
+    path("mon-espace/inspirations/", inspirations.mine, name="my_inspirations"),
+    path(
+        "mon-espace/inspirations/<id:inspiration_id>/retirer/",
+        inspirations.withdraw,
+        name="inspiration_withdraw",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/inspirations/",
+        inspirations.inbox,
+        name="inspiration_inbox",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/inspirations/pause/",
+        inspirations.pause,
+        name="inspiration_pause",
+    ),
+    path(
+        "mon-espace/projets/<id:project_id>/inspirations/<id:inspiration_id>/reponse/",
+        inspirations.decide,
+        name="inspiration_decide",
+    ),
+]

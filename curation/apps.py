@@ -8,9 +8,10 @@ class CurationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import registrations
+        from . import jobs, registrations
 
         registrations.connect()
+        jobs.register()
 
         from core.page_cache import invalidate_on_change
 

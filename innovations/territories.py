@@ -1,7 +1,8 @@
 """Loading the official geographic code into Territory rows.
 
 Régions and départements come from CSV files shipped with the project
-(innovations/data/territories/); communes from the npm package
+(innovations/data/territories/, their population included: the sum of their
+communes', see the README there); communes from the npm package
 @etalab/decoupage-administratif (INSEE Code officiel géographique, Licence
 Ouverte) that `make run` installs. Loading is an upsert: running it again
 changes nothing.
@@ -57,6 +58,10 @@ def _float(value: str | None) -> float | None:
     return float(value) if value not in (None, "") else None
 
 
+def _int(value: str | None) -> int | None:
+    return int(value) if value not in (None, "") else None
+
+
 def _upsert(rows: list[Territory]) -> None:
     for start in range(0, len(rows), BATCH):
         Territory.objects.bulk_create(
@@ -85,6 +90,7 @@ def _load_regions_and_departements() -> tuple[int, int]:
             name=row["name"],
             search_name=fold(row["name"]),
             region_code=row["code"],
+            population=_int(row.get("population")),
             latitude=_float(row["latitude"]),
             longitude=_float(row["longitude"]),
         )
@@ -103,6 +109,7 @@ def _load_regions_and_departements() -> tuple[int, int]:
             parent_id=region_ids[row["region_code"]],
             region_code=row["region_code"],
             departement_code=row["code"],
+            population=_int(row.get("population")),
             latitude=_float(row["latitude"]),
             longitude=_float(row["longitude"]),
         )

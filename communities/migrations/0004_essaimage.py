@@ -7,36 +7,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('communities', '0003_channels'),
-        ('innovations', '0009_alter_importrun_status'),
+        ("communities", "0003_channels"),
+        ("innovations", "0009_alter_importrun_status"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InspirationRequest',
+            name="InspirationRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation', models.CharField(max_length=200, verbose_name='pour quelle organisation')),
-                ('message', models.TextField(max_length=2000, verbose_name='pourquoi')),
-                ('status', models.CharField(choices=[('pending', 'En attente'), ('accepted', 'Acceptée'), ('declined', 'Déclinée'), ('withdrawn', 'Retirée')], default='pending', max_length=10, verbose_name='état')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='envoyée le')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='répondue le')),
-                ('response', models.TextField(blank=True, max_length=2000, verbose_name="réponse de l'équipe")),
-                ('channel', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='communities.channel')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspiration_requests', to='innovations.projectpage')),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='inspiration_requests', to=settings.AUTH_USER_MODEL)),
-                ('territory', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='innovations.territory', verbose_name='où')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.CharField(max_length=200, verbose_name="pour quelle organisation"),
+                ),
+                ("message", models.TextField(max_length=2000, verbose_name="pourquoi")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "En attente"),
+                            ("accepted", "Acceptée"),
+                            ("declined", "Déclinée"),
+                            ("withdrawn", "Retirée"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="envoyée le"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="répondue le"),
+                ),
+                (
+                    "response",
+                    models.TextField(
+                        blank=True, max_length=2000, verbose_name="réponse de l'équipe"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="communities.channel",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inspiration_requests",
+                        to="innovations.projectpage",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="inspiration_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "territory",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="innovations.territory",
+                        verbose_name="où",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "demande « S'en inspirer »",
-                'verbose_name_plural': "demandes « S'en inspirer »",
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['requester', '-created_at'], name='inspiration_requester'), models.Index(fields=['project', 'status'], name='inspiration_project_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('project', 'requester'), name='inspiration_one_pending')],
+                "verbose_name": "demande « S'en inspirer »",
+                "verbose_name_plural": "demandes « S'en inspirer »",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["requester", "-created_at"], name="inspiration_requester"),
+                    models.Index(fields=["project", "status"], name="inspiration_project_status"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("project", "requester"),
+                        name="inspiration_one_pending",
+                    )
+                ],
             },
         ),
     ]

@@ -15,11 +15,12 @@ notifications centre. What tells the person about themselves (their request
 decided, their removal, their proposal decided) carries none and stays.
 
 One module per area (``_core``: the kinds, delivery, e-mails, recipients;
-``membership``, ``events``, ``content``: projects and announcements, ``proposals``);
+``membership``, ``events``, ``content``: projects and announcements, ``proposals``,
+``inspirations``: « S'en inspirer »);
 ``from communities import notify; notify.X`` reaches every one of them.
 """
 
-from . import chat
+from . import chat, inspirations
 from ._core import (
     KINDS,
     community_scope,
@@ -54,6 +55,7 @@ __all__ = [
     "event_changed",
     "event_created",
     "event_reminder",
+    "inspirations",
     "invitation_accepted",
     "invitation_sent",
     "member_removed",

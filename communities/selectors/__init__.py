@@ -31,12 +31,27 @@ from .events import (
     waiting_position,
 )
 from .feed import FeedPage, feed_community, feed_page, feed_personal, feed_public
+from .inspirations import (
+    Inbox,
+    InspireBox,
+    can_read_inbox,
+    inspiration_inbox,
+    inspiration_pending_count,
+    inspiration_project_get,
+    inspirations_of_requester,
+    inspire_box,
+    project_team,
+    requests_paused,
+)
 from .suggestions import communities_suggested
 
 __all__ = [
     "Attendance",
     "FeedPage",
+    "Inbox",
+    "InspireBox",
     "audit_entries",
+    "can_read_inbox",
     "communities_directory",
     "communities_of_user",
     "communities_suggested",
@@ -56,12 +71,19 @@ __all__ = [
     "feed_page",
     "feed_personal",
     "feed_public",
+    "inspiration_inbox",
+    "inspiration_pending_count",
+    "inspiration_project_get",
+    "inspirations_of_requester",
+    "inspire_box",
     "invitation_pending_by_token",
     "invitations_pending",
     "membership_requests_pending",
     "memberships_banned",
     "project_communities",
+    "project_team",
     "projects_attachable",
+    "requests_paused",
     "rsvp_of",
     "territory_filter",
     "waiting_position",

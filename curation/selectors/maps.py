@@ -14,7 +14,8 @@ from __future__ import annotations
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,12 +69,21 @@ class Shape:
     code: str
     name: str
     path: str  # SVG path data; empty for an inset (a square)
-    count: int
+    count: float  # a number of projects, or a rate (projects per 100,000 inhabitants)
     level: int  # 0 (none) … CLASSES
     url: str
     label: str  # accessible name: « Creuse : 4 projets »
     x: float = 0
     y: float = 0
+    current: bool = False  # the territory of the page, outlined
+    outside: bool = False  # drawn for context only (another région): no link, no figure
+
+
+def overseas_only(codes) -> bool:
+    """Whether these départements are all overseas (a map of France would show
+    nothing but one inset: tables say it better)."""
+    codes = list(codes)
+    return bool(codes) and all(code.startswith("97") for code in codes)
 
 
 @functools.cache
@@ -88,66 +98,97 @@ def _package(level: str) -> dict | None:
     return json.loads(text[start : text.rindex("}") + 1])
 
 
-def _levels(counts: Mapping[str, int]) -> Callable[[int], int]:
-    """Quantile-free equal steps on the largest count: 0 stays 0 (no project)."""
+def _levels(counts: Mapping[str, float]) -> Callable[[float], int]:
+    """Quantile-free equal steps on the largest figure: 0 stays 0 (no project). For
+    whole counts, class n holds ((n-1)·top/5, n·top/5]; rates are cut the same way."""
     top = max(counts.values(), default=0)
 
-    def level(count: int) -> int:
+    def level(count: float) -> int:
         if count <= 0 or top <= 0:
             return 0
-        return min(CLASSES, 1 + (count * CLASSES - 1) // top)
+        return max(1, min(CLASSES, math.ceil(count * CLASSES / top)))
 
     return level
+
+
+def _legend(counts: Mapping[str, float]) -> list[dict]:
+    top = max(counts.values(), default=0)
+    if not top:
+        return []
+    if all(isinstance(value, int) for value in counts.values()):
+        return [
+            {"level": lv, "from": ((lv - 1) * top) // CLASSES + 1, "to": (lv * top) // CLASSES}
+            for lv in range(1, CLASSES + 1)
+        ]
+    # Rates: « 0,8 à 1,6 » (the lower bound of a class is excluded), two decimals
+    # for small ones.
+    digits = 1 if top >= 5 else 2
+    return [
+        {
+            "level": lv,
+            "from": round((lv - 1) * top / CLASSES, digits),
+            "to": round(lv * top / CLASSES, digits),
+        }
+        for lv in range(1, CLASSES + 1)
+    ]
 
 
 def choropleth(
     *,
     level: str,
-    counts: Mapping[str, int],
+    counts: Mapping[str, float],
     names: Mapping[str, str],
     url: Callable[[str], str],
-    describe: Callable[[str, int], str],
+    describe: Callable[[str, float], str],
     title: str,
+    current: Collection[str] = (),
+    scope: Collection[str] | None = None,
 ) -> dict | None:
-    """A map of ``counts`` (INSEE code → figure) for ``level`` (« departement » or
-    « region »), or None when the map package is not installed."""
+    """A map of ``counts`` (INSEE code → figure: a count, or a rate) for ``level``
+    (« departement » or « region »), or None when the map package is not installed.
+    ``current``: codes outlined (the page's territory); ``scope``: when given, the
+    territories outside it are drawn grey, without link or figure (a région's map),
+    and the overseas insets outside it are left out."""
     package = _package(level)
     if package is None:
         return None
     step = _levels(counts)
+
+    def shape(code: str, name: str, path: str, x: float = 0, y: float = 0) -> Shape:
+        if scope is not None and code not in scope:
+            return Shape(code, name, path, 0, 0, "", "", x, y, outside=True)
+        count = counts.get(code, 0)
+        return Shape(
+            code,
+            name,
+            path,
+            count,
+            step(count),
+            url(code),
+            describe(name, count),
+            x,
+            y,
+            current=code in current,
+        )
+
     shapes = []
     for location in package["locations"]:
         code = (
             REGION_IDS.get(location["id"], location["id"]) if level == "region" else location["id"]
         )
-        name = names.get(code) or location["name"]
-        count = counts.get(code, 0)
-        shapes.append(
-            Shape(
-                code, name, location["path"], count, step(count), url(code), describe(name, count)
-            )
-        )
+        shapes.append(shape(code, names.get(code) or location["name"], location["path"]))
     min_x, min_y, width, height = (float(v) for v in package["viewBox"].split())
+    overseas = [(code, name) for code, name in OVERSEAS[level] if scope is None or code in scope]
     insets = []
-    for position, (code, default_name) in enumerate(OVERSEAS[level]):
-        name = names.get(code) or default_name
-        count = counts.get(code, 0)
+    for position, (code, default_name) in enumerate(overseas):
         x = min_x + 8 + position * (INSET_SIZE + INSET_GAP + 22)
         y = min_y + height + 8
-        insets.append(
-            Shape(code, name, "", count, step(count), url(code), describe(name, count), x, y)
-        )
-    top = max(counts.values(), default=0)
+        insets.append(shape(code, names.get(code) or default_name, "", x, y))
     return {
         "title": title,
-        "view_box": f"{min_x:g} {min_y:g} {width:g} {height + INSET_BAND:g}",
+        "view_box": f"{min_x:g} {min_y:g} {width:g} {height + (INSET_BAND if insets else 0):g}",
         "shapes": shapes,
         "insets": insets,
         "inset_size": INSET_SIZE,
-        "legend": [
-            {"level": lv, "from": ((lv - 1) * top) // CLASSES + 1, "to": (lv * top) // CLASSES}
-            for lv in range(1, CLASSES + 1)
-        ]
-        if top
-        else [],
+        "legend": _legend(counts),
     }

@@ -14,6 +14,7 @@ from innovations.models import Territory, TerritoryLevel, Theme, ThemeDomain, lo
 
 from ..models import TopicIntroduction, TopicKind
 from .figures import Counts, project_counts, visible_counts
+from .gaps import who_acts
 from .listing import listing
 from .picks import selection_picks
 
@@ -120,13 +121,28 @@ def _children_counts(topic: Topic, counts: Counts) -> list[dict]:
     ]
 
 
-def topic_context(*, topic: Topic, user) -> dict:
-    intro = TopicIntroduction.objects.filter(kind=topic.kind, code=topic.code).first()
+def topic_figures(*, topic: Topic) -> tuple[Counts, dict]:
+    """The topic's project counts and its key figures (« En chiffres »): one routine
+    for the page and the portrait, so that both show the same numbers."""
     counts = project_counts(**topic.filters)
     everything = visible_counts(filters=topic.filters)
-    breakdown_facet = (
-        "domain" if topic.kind in (TopicKind.REGION, TopicKind.DEPARTEMENT) else "region"
-    )
+    return counts, {
+        "projects": counts.total,
+        "communities": everything.of("kind", "community"),
+        "events": everything.of("kind", "event"),
+        "partners": len(counts.facet("source")),
+    }
+
+
+def is_territory(topic: Topic) -> bool:
+    return topic.kind in (TopicKind.REGION, TopicKind.DEPARTEMENT)
+
+
+def topic_context(*, topic: Topic, user) -> dict:
+    intro = TopicIntroduction.objects.filter(kind=topic.kind, code=topic.code).first()
+    counts, figures = topic_figures(topic=topic)
+    territory = is_territory(topic)
+    breakdown_facet = "domain" if territory else "region"
     return {
         "topic": topic,
         "introduction": intro,
@@ -137,12 +153,13 @@ def topic_context(*, topic: Topic, user) -> dict:
         ),
         "events": listing(user=user, filters={"kind": ("event",), **topic.filters}, limit=6),
         "counts": counts,
-        "figures": {
-            "projects": counts.total,
-            "communities": everything.of("kind", "community"),
-            "events": everything.of("kind", "event"),
-            "partners": len(counts.facet("source")),
-        },
+        "figures": figures,
+        # « Qui agit ici » (issue 16): every domain, with its count on the territory.
+        "who_acts": who_acts(
+            facet=topic.facet, code=topic.code, counts=counts, population=topic.population
+        )
+        if territory
+        else [],
         "breakdown_title": _("Projets par domaine")
         if breakdown_facet == "domain"
         else _("Projets par région"),

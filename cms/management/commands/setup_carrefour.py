@@ -10,9 +10,11 @@ from accounts.demo import demo_accounts_ensure
 from cms.demo.editorial import editorial_pages_ensure
 from cms.services import site_address_ensure, site_tree_ensure
 from communities.demo.channels import demo_channels_ensure
+from communities.demo.inspirations import demo_inspirations_ensure
 from communities.demo.loader import demo_communities_ensure
 from curation.demo import demo_curation_ensure
 from innovations.demo.loader import demo_projects_ensure
+from innovations.demo.replication import demo_replication_ensure
 from innovations.models import Territory, TerritoryLevel
 from innovations.services.setup import project_index_ensure
 from innovations.territories import default_communes_file
@@ -49,12 +51,18 @@ class Command(BaseCommand):
         projects = demo_projects_ensure(index=index, users=users, publisher=users["editeur"])
         if projects:
             self.stdout.write(f"{len(projects)} projets de démonstration chargés.")
+        sheets = demo_replication_ensure()
+        if sheets:
+            self.stdout.write(f"{sheets} fiches d'essaimage et filiations de démonstration.")
         communities = demo_communities_ensure(users=users, editor=users["editeur"])
         if communities:
             self.stdout.write(f"{len(communities)} communautés de démonstration chargées.")
         channels = demo_channels_ensure(users=users)
         if channels:
             self.stdout.write(f"{channels} salons de démonstration remplis.")
+        inspirations = demo_inspirations_ensure(users=users)
+        if inspirations:
+            self.stdout.write(f"{inspirations} demandes « S'en inspirer » de démonstration.")
         curated = demo_curation_ensure(home=home, editor=users["editeur"])
         if curated:
             self.stdout.write(f"{curated} éléments de mise en avant créés (accueil, dossier…).")
@@ -92,8 +100,14 @@ class Command(BaseCommand):
 
     def _territories(self) -> None:
         communes = Territory.objects.filter(level=TerritoryLevel.COMMUNE).count()
-        departements = Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT).count()
-        if departements == 0 or (communes == 0 and default_communes_file().exists()):
+        departements = Territory.objects.filter(level=TerritoryLevel.DEPARTEMENT)
+        # Loaded before départements had a population (issue 16): loaded again, once.
+        unpopulated = departements.filter(population__isnull=True).exists()
+        if (
+            not departements.exists()
+            or unpopulated
+            or (communes == 0 and default_communes_file().exists())
+        ):
             call_command("load_territories", verbosity=self.verbosity)
         elif communes == 0:
             self.stdout.write(

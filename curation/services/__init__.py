@@ -1,0 +1,1 @@
+"""Curation's writes: territory portraits (portraits.py)."""
