@@ -43,6 +43,10 @@ class InnovationsConfig(AppConfig):
 
         registrations.connect()
 
+        from .notify import register_kinds
+
+        register_kinds()
+
         from core.page_cache import invalidate_on_change
 
         from . import models

@@ -23,6 +23,7 @@ from core.documents import document_check
 
 from ..models import ProjectLineage, ProjectPage, ReplicationResource, ReplicationSheet
 from ..models.replication import SHEET_FIELDS
+from ..notify import notify_replicated
 from ..permissions import ProjectPermissionDenied, project_permissions
 from ..selectors.replication import project_visible
 
@@ -185,6 +186,7 @@ def lineage_add(*, replication: ProjectPage, original: ProjectPage, actor) -> Pr
         raise ValidationError(
             {"original": [_("Ce projet figure déjà parmi vos inspirations.")]}
         ) from None
+    notify_replicated(original=original, replication=replication, actor=actor)
     return link
 
 

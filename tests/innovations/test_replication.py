@@ -130,6 +130,12 @@ def test_lineage_add_refuses_self_cycles_duplicates_and_unpublished(
     with pytest.raises(ProjectPermissionDenied):
         lineage_add(replication=copy, original=original, actor=other_user)
     link = lineage_add(replication=copy, original=original, actor=owner)
+    # The original's team hears of it (not the person who declared it).
+    from notifications.models import Notification
+
+    told = Notification.objects.get(kind="project.replicated")
+    assert told.recipient == other_user and told.url == copy.url
+    assert "« Le Bus du Limousin » s'inspire de votre projet" in told.title
     with pytest.raises(ValidationError):
         lineage_add(replication=copy, original=original, actor=owner)
     with pytest.raises(ValidationError) as error:
