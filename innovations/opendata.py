@@ -360,9 +360,16 @@ def jsonld(project: ProjectPage, caller_level: str) -> dict:
     ]
     if based_on:
         document["isBasedOn"] = based_on
-    if sheet := data.get("replication"):
-        if sheet.get("licence_url"):
-            document["essglobal:methodLicense"] = sheet["licence_url"]
-        if sheet.get("transferable"):
-            document["abstract"] = sheet["transferable"]
+    if (sheet := data.get("replication")) and sheet.get("readiness"):
+        # The replication sheet as a schema.org HowTo about the project: what can be
+        # copied, under which licence, for what budget.
+        howto = {
+            "@type": "HowTo",
+            "name": f"Essaimer « {data['title']} »",
+            "description": sheet.get("transferable"),
+            "license": sheet.get("licence_url"),
+            "creativeWorkStatus": sheet.get("readiness_label"),
+            "estimatedCost": sheet.get("budget_range"),
+        }
+        document["subjectOf"] = {k: v for k, v in howto.items() if v}
     return document

@@ -63,9 +63,11 @@ def replication_sheet_update(*, project: ProjectPage, actor, data: SheetInput) -
     field (``ValidationError.error_dict``); nothing is written then."""
     _check_edit(project, actor)
     with transaction.atomic():
-        sheet = ReplicationSheet.objects.select_for_update().filter(
+        # Created under the lock (two first saves at once: one sheet); a refusal
+        # below rolls the creation back with the rest.
+        sheet, _created = ReplicationSheet.objects.select_for_update().get_or_create(
             project=project
-        ).first() or ReplicationSheet(project=project)
+        )
         for item in fields(SheetInput):
             value = getattr(data, item.name)
             setattr(sheet, item.name, value.strip() if isinstance(value, str) else value)

@@ -192,6 +192,9 @@ def test_api_detail_gives_sheet_lineage_and_jsonld_is_based_on(
     assert {"@type": "Project", "@id": child["inspired_by"][0]["url"]}.items() <= next(
         item for item in jsonld["isBasedOn"] if item["@type"] == "Project"
     ).items()
+    howto = client.get(f"/api/v1/projects/{original.pk}/jsonld").json()["subjectOf"]
+    assert howto["@type"] == "HowTo" and howto["creativeWorkStatus"] == "Prêt à essaimer"
+    assert howto["license"].startswith("https://creativecommons.org/licenses/by-sa/")
     from search.indexing import reindex
 
     reindex()
