@@ -93,7 +93,8 @@ def test_editor_curates_and_visitors_and_members_see_it(
     page.wait_for_url("**/admin/snippets/curation/selection/**")
     selection = Selection.objects.get(pk=home_with_selection.pk)
     assert [item.page_id for item in selection.items.all()] == [bus.pk]
-    assert selection.ends_at.date() == tomorrow.date()
+    # Both in the site's time zone: from 23:00 UTC, Paris is already the next day.
+    assert timezone.localtime(selection.ends_at).date() == tomorrow.date()
 
     # 2. The editor publishes a dossier with a saved search.
     home = HomePage.objects.get()
